@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * Entry point: the only place that calls process.exit. Expected errors print one clear message (and a
+ * hint) with exit code 2 for usage/config and 1 for failed operations; nothing prints a stack trace
+ * unless FORK_STACK_DEBUG=1.
+ */
+import { cliContext } from './cli/context.js';
+import { parseFast, runFast } from './cli/fast-path.js';
+import { isForkStackError } from './core/errors.js';
+import { scrub } from './core/scrub.js';
+
+const controller = new AbortController();
+let exitCode = 0;
+let interrupted = 0;
+
+function onInterrupt(signal: NodeJS.Signals) {
+  interrupted++;
+  if (interrupted > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+  // First Ctrl-C: let the running operation stop and roll back cleanly.
+  process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping and cleaning up (press Ctrl-C again to quit at once)\n`);
+  controller.abort(new Error(`interrupted by ${signal}`));
+}
+
+function wantsJson(argv: string[]): boolean {
+  const dashdash = argv.indexOf('--');
+  return (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes('--json');
+}
+
+function reportError(error: unknown, json: boolean): number {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    // commander has already printed its message.
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    return 2;
+  }
+  const debug = process.env.FORK_STACK_DEBUG === '1';
+  if (isForkStackError(error)) {
+    const lines = [`error: ${error.message}`, ...error.details.map((d) => `  ${d.split('\n').join('\n  ')}`)];
+    if (error.hint) lines.push(`hint: ${error.hint}`);
+    const colored = process.stderr.isTTY && !process.env.NO_COLOR && !json;
+    const text = colored ? lines.join('\n').replace(/^error:/, '\x1b[31merror:\x1b[39m').replace(/\nhint:/, '\n\x1b[2mhint:\x1b[22m') : lines.join('\n');
+    process.stderr.write(`${scrub(text)}\n`);
+    if (json) {
+      process.stdout.write(
+        `${scrub(JSON.stringify({ error: { message: error.message, exitCode: error.exitCode, details: error.details, hint: error.hint ?? null } }, null, 2))}\n`,
+      );
+    }
+    if (debug && error.cause) process.stderr.write(`${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
+    const override = (error as { exitCodeOverride?: number }).exitCodeOverride;
+    return override ?? error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${scrub(message)}\n`);
+  process.stderr.write('This is a bug in fork-stack; please report it with FORK_STACK_DEBUG=1 output.\n');
+  if (debug && error instanceof Error) process.stderr.write(`${scrub(error.stack ?? '')}\n`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const fast = parseFast(argv.slice(2));
+  if (fast) {
+    try {
+      await runFast(fast.command, cliContext(fast.globals, controller.signal));
+      return 0;
+    } catch (error) {
+      return reportError(error, Boolean(fast.globals.json));
+    }
+  }
+  const { buildProgram } = await import('./cli/program.js');
+  const program = buildProgram({ signal: controller.signal, setExitCode: (code) => (exitCode = code) });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, wantsJson(argv.slice(2)));
+  }
+}
+
+// `run` installs its own signal forwarding; ours must not abort anything while a child is running.
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    // Give stdout a chance to drain, then make sure no stray handle keeps us alive.
+    setImmediate(() => process.exit(code));
+  },
+  (error: unknown) => {
+    process.exitCode = reportError(error, false);
+  },
+);

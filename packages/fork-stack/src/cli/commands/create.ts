@@ -1,0 +1,55 @@
+import { createEnvironment } from '../../core/engine/create.js';
+import { switchEnvironment } from '../../core/engine/switch.js';
+import { UsageError } from '../../core/errors.js';
+import type { CliContext } from '../context.js';
+import { progressReporter } from '../ui.js';
+import { reportEnvLocal } from './switch.js';
+
+export interface CreateFlags {
+  from?: string;
+  switch?: boolean;
+  keepPartial?: boolean;
+  at?: string;
+}
+
+export function parseTime(value: string, flag: string): Date {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not an RFC 3339 time`, { hint: `Example: ${flag} 2026-11-24T09:30:00Z` });
+  }
+  return new Date(ms);
+}
+
+export async function run(cli: CliContext, env: string, flags: CreateFlags): Promise<void> {
+  const at = flags.at ? parseTime(flags.at, '--at') : undefined;
+  const reporter = await progressReporter(cli.out, `creating ${env}`);
+  const engine = await cli.engine(reporter);
+  let result;
+  try {
+    result = await createEnvironment(engine, { env, from: flags.from, at, keepPartial: flags.keepPartial });
+    reporter.stop(true);
+  } catch (error) {
+    reporter.stop(false);
+    throw error;
+  }
+  let switched = false;
+  if (flags.switch) {
+    const s = await switchEnvironment(engine, env);
+    reportEnvLocal(cli, s.envLocal);
+    switched = true;
+  }
+  if (cli.out.json) {
+    cli.out.data({
+      env: result.env,
+      parent: result.parent,
+      resumed: result.resumed,
+      switched,
+      resources: result.resources,
+      variables: Object.keys(result.variables.values),
+    });
+    return;
+  }
+  cli.out.success(`created ${cli.out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
+  if (switched) cli.out.success(`switched to ${env}`);
+  else cli.out.info(`  next: fork-stack switch ${env}`);
+}

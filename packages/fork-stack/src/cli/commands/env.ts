@@ -1,0 +1,80 @@
+/**
+ * env: print an environment's variables for scripts (`eval "$(fork-stack env --format shell)"`).
+ * Fast path: the variables file written by create/switch, without loading the config or any provider.
+ * Secrets and URL passwords are masked unless --reveal.
+ */
+import path from 'node:path';
+import { resolveEnv } from '../../runtime/resolve.js';
+import { UsageError } from '../../core/errors.js';
+import { formatDotenv } from '../../core/files/dotenv.js';
+import { assertEnvName } from '../../core/names.js';
+import { findProjectRoot, projectPaths } from '../../core/project.js';
+import { maskValue, registerSecret } from '../../core/scrub.js';
+import { isPublicKey } from '../../core/engine/variables.js';
+import type { CliContext } from '../context.js';
+
+export type EnvFormat = 'dotenv' | 'json' | 'shell';
+
+export interface EnvFlags {
+  format?: string;
+  reveal?: boolean;
+}
+
+export interface LoadedVariables {
+  env: string;
+  values: Record<string, string>;
+  publicKeys: string[];
+}
+
+/** The variables of `envArg` (or the current env): the cached file if present, else from the providers. */
+export async function loadVariables(cli: CliContext, envArg: string | undefined): Promise<LoadedVariables> {
+  const root = cli.globals.config ? path.dirname(path.resolve(cli.cwd, cli.globals.config)) : findProjectRoot(cli.cwd);
+  let env = envArg;
+  if (env === undefined) {
+    try {
+      env = resolveEnv({ cwd: root ?? cli.cwd }).name;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  assertEnvName(env);
+  if (root) {
+    const { readEnvFile } = await import('../../core/engine/env-files.js');
+    const stored = await readEnvFile(projectPaths(root), env);
+    if (stored) return { env, ...stored };
+  }
+  const { assertEnvExists } = await import('../../core/engine/switch.js');
+  const { resolveVariables } = await import('../../core/engine/variables.js');
+  const { writeEnvFile } = await import('../../core/engine/env-files.js');
+  const engine = await cli.engine();
+  await assertEnvExists(engine, env);
+  const resolved = await resolveVariables(engine, env);
+  await writeEnvFile(engine.config.paths, resolved);
+  return resolved;
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_\-./:@,+=%]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function run(cli: CliContext, envArg: string | undefined, flags: EnvFlags): Promise<void> {
+  const format = (flags.format ?? (cli.out.json ? 'json' : 'dotenv')) as EnvFormat;
+  if (!['dotenv', 'json', 'shell'].includes(format)) {
+    throw new UsageError(`unknown --format "${format}"`, { hint: 'Use --format dotenv, json or shell.' });
+  }
+  const { values, publicKeys } = await loadVariables(cli, envArg);
+  const shown: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const isPublic = isPublicKey(key, publicKeys);
+    if (!isPublic) registerSecret(value);
+    shown[key] = flags.reveal || isPublic ? value : maskValue(value);
+  }
+  // With --reveal the user asked for the values: print them unscrubbed.
+  const raw = Boolean(flags.reveal);
+  if (format === 'json') cli.out.line(JSON.stringify(shown, null, 2), raw);
+  else if (format === 'shell') for (const [k, v] of Object.entries(shown)) cli.out.line(`export ${k}=${shellQuote(v)}`, raw);
+  else cli.out.line(formatDotenv(shown).trimEnd(), raw);
+  if (!flags.reveal && Object.keys(values).some((k) => !isPublicKey(k, publicKeys))) {
+    cli.out.info(cli.out.c.dim('(secret values masked; add --reveal to show them)'));
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * init: ask (on a terminal) or take flags, write fork-stack.toml, git-ignore local state, create the local
+ * root environment. With neither a terminal nor flags it writes the local stack.
+ */
+import { initProject, LOCAL_STACK, projectNameFrom, type InitChoices } from '../../core/engine/init.js';
+import { providerNames, registry } from '../../providers/registry.js';
+import type { Kind } from '../../providers/types.js';
+import { UsageError } from '../../core/errors.js';
+import type { CliContext } from '../context.js';
+import { interactive, progressReporter } from '../ui.js';
+
+export interface InitFlags {
+  project?: string;
+  database?: string;
+  storage?: string;
+  bucket?: string;
+  secrets?: string;
+  cache?: string;
+  queue?: string;
+  root?: string;
+  force?: boolean;
+  yes?: boolean;
+}
+
+const NONE = 'none';
+
+function checkProvider(kind: Kind, name: string | undefined): string | undefined {
+  if (name === undefined || name === NONE) return undefined;
+  if (!providerNames(kind).includes(name)) {
+    throw new UsageError(`unknown ${kind} provider "${name}"`, { hint: `Known: ${providerNames(kind).join(', ')}${kind === 'database' ? '' : `, ${NONE}`}.` });
+  }
+  return name;
+}
+
+function fromFlags(cli: CliContext, flags: InitFlags): InitChoices {
+  const anyProvider = [flags.database, flags.storage, flags.secrets, flags.cache, flags.queue].some((f) => f !== undefined);
+  const base = anyProvider ? {} : LOCAL_STACK;
+  const storage = checkProvider('storage', flags.storage);
+  return {
+    project: flags.project ?? projectNameFrom(cli.cwd),
+    database: checkProvider('database', flags.database) ?? base.database,
+    storage: storage ? { [flags.bucket ?? 'uploads']: storage } : base.storage,
+    secrets: checkProvider('secrets', flags.secrets) ?? base.secrets,
+    cache: checkProvider('cache', flags.cache),
+    queue: checkProvider('queue', flags.queue),
+    root: flags.root,
+  };
+}
+
+async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices | undefined> {
+  const p = await import('@clack/prompts');
+  const output = cli.out.stderr;
+  p.intro('fork-stack init', { output });
+  const choose = async (kind: Kind, message: string, initial: string | undefined, optional: boolean) => {
+    const options = Object.entries(registry[kind]).map(([value, entry]) => ({ value, label: value, hint: entry.summary }));
+    if (optional) options.push({ value: NONE, label: NONE, hint: `no ${kind}` });
+    const answer = await p.select({ message, options, initialValue: initial ?? (optional ? NONE : options[0]?.value), output });
+    if (p.isCancel(answer)) return undefined;
+    return answer;
+  };
+  const project = await p.text({ message: 'Project name', initialValue: flags.project ?? projectNameFrom(cli.cwd), output });
+  if (p.isCancel(project)) return undefined;
+  const database = await choose('database', 'Database', 'sqlite', false);
+  if (database === undefined) return undefined;
+  const storage = await choose('storage', 'Object storage', 'fs', true);
+  if (storage === undefined) return undefined;
+  const secrets = await choose('secrets', 'Secrets', 'dotenv', true);
+  if (secrets === undefined) return undefined;
+  const cache = await choose('cache', 'Cache', undefined, true);
+  if (cache === undefined) return undefined;
+  const queue = await choose('queue', 'Queue', undefined, true);
+  if (queue === undefined) return undefined;
+  const local = [database, storage, secrets, cache, queue].every((name, i) => {
+    const kind = (['database', 'storage', 'secrets', 'cache', 'queue'] as const)[i] as Kind;
+    return name === NONE || registry[kind][name]?.local;
+  });
+  const root = await p.text({
+    message: 'Root environment (the one everything forks from)',
+    initialValue: flags.root ?? (local ? 'dev' : 'prod'),
+    output,
+  });
+  if (p.isCancel(root)) return undefined;
+  p.outro('writing fork-stack.toml', { output });
+  return {
+    project,
+    database,
+    storage: storage === NONE ? undefined : { [flags.bucket ?? 'uploads']: storage },
+    secrets: secrets === NONE ? undefined : secrets,
+    cache: cache === NONE ? undefined : cache,
+    queue: queue === NONE ? undefined : queue,
+    root,
+  };
+}
+
+export async function run(cli: CliContext, flags: InitFlags): Promise<void> {
+  const anyFlag = [flags.project, flags.database, flags.storage, flags.secrets, flags.cache, flags.queue, flags.root].some((f) => f !== undefined);
+  let choices: InitChoices | undefined;
+  if (!anyFlag && !flags.yes && interactive(cli.out)) {
+    choices = await ask(cli, flags);
+    if (!choices) {
+      cli.out.info('cancelled; nothing was written');
+      return;
+    }
+  } else choices = fromFlags(cli, flags);
+
+  const reporter = await progressReporter(cli.out, 'initialising');
+  let result;
+  try {
+    result = await initProject(cli.cwd, choices, { force: flags.force, reporter, signal: cli.signal });
+    reporter.stop(true);
+  } catch (error) {
+    reporter.stop(false);
+    throw error;
+  }
+  const { out } = cli;
+  if (out.json) {
+    out.data(result);
+    return;
+  }
+  out.success(`wrote ${result.configFile}`);
+  if (result.gitignoreAdded.length) out.success(`.gitignore now ignores ${result.gitignoreAdded.join(', ')}`);
+  for (const c of result.created) out.success(`created root ${c.slot}: ${c.resource.name}`);
+  if (result.switchedTo) {
+    out.success(`current environment: ${result.switchedTo}`);
+    out.info(`  next: fork-stack create alice   (forks ${result.switchedTo})`);
+  }
+  if (result.missingRoots.length) {
+    out.warn(`these root resources were not found; fill in their options in fork-stack.toml and run "fork-stack doctor":\n  ${result.missingRoots.join('\n  ')}`);
+  }
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { currentEnv } from '../../core/engine/current.js';
+import { changeSecrets, getSecret, readSecrets } from '../../core/engine/secrets.js';
+import { UsageError } from '../../core/errors.js';
+import { assertEnvName } from '../../core/names.js';
+import { maskValue } from '../../core/scrub.js';
+import type { CliContext } from '../context.js';
+
+async function target(cli: CliContext, envFlag: string | undefined) {
+  const engine = await cli.engine();
+  const env = envFlag ?? currentEnv(engine.config, engine.env);
+  assertEnvName(env);
+  return { engine, env };
+}
+
+export async function list(cli: CliContext, flags: { env?: string; reveal?: boolean }): Promise<void> {
+  const { engine, env } = await target(cli, flags.env);
+  const values = await readSecrets(engine, env);
+  const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, flags.reveal ? v : maskValue(v)]));
+  if (cli.out.json) cli.out.line(JSON.stringify({ env, secrets: shown }, null, 2), flags.reveal);
+  else if (Object.keys(shown).length === 0) cli.out.info(`no secrets in "${env}"`);
+  else cli.out.table(['KEY', 'VALUE'], Object.entries(shown));
+}
+
+export async function get(cli: CliContext, key: string, flags: { env?: string }): Promise<void> {
+  const { engine, env } = await target(cli, flags.env);
+  const value = await getSecret(engine, env, key);
+  // Asking for one secret by name is asking to see it (as `doppler secrets get --plain` does).
+  if (cli.out.json) cli.out.line(JSON.stringify({ env, key, value }), true);
+  else cli.out.line(value, true);
+}
+
+function readStdin(): string {
+  if (process.stdin.isTTY) {
+    throw new UsageError('no value given', { hint: 'Pass it as an argument, or pipe it in: printf %s "$VALUE" | fork-stack secrets set KEY' });
+  }
+  return readFileSync(0, 'utf8');
+}
+
+export async function set(cli: CliContext, key: string, value: string | undefined, flags: { env?: string }): Promise<void> {
+  const { engine, env } = await target(cli, flags.env);
+  const actual = value ?? readStdin().replace(/\r?\n$/, '');
+  await changeSecrets(engine, env, { set: { [key]: actual } });
+  if (cli.out.json) cli.out.data({ env, set: [key] });
+  else cli.out.success(`set ${key} in ${env}`);
+}
+
+export async function unset(cli: CliContext, keys: string[], flags: { env?: string }): Promise<void> {
+  const { engine, env } = await target(cli, flags.env);
+  await changeSecrets(engine, env, { unset: keys });
+  if (cli.out.json) cli.out.data({ env, unset: keys });
+  else cli.out.success(`removed ${keys.join(', ')} from ${env}`);
+}

@@ -1,0 +1,36 @@
+/** What every command gets: the global flags, an Output, and a way to load the project's engine. */
+import path from 'node:path';
+import type { Engine, Reporter } from '../core/engine/context.js';
+import { Output } from './output.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  cwd?: string;
+  color?: boolean;
+}
+
+export interface CliContext {
+  globals: GlobalOptions;
+  cwd: string;
+  out: Output;
+  signal: AbortSignal;
+  engine(reporter?: Reporter): Promise<Engine>;
+}
+
+export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliContext {
+  const cwd = path.resolve(globals.cwd ?? process.cwd());
+  const out = new Output({ json: Boolean(globals.json), color: globals.color });
+  return {
+    globals,
+    cwd,
+    out,
+    signal,
+    async engine(reporter) {
+      // Imported here, not at the top: commands that never load a project (current, env) stay fast.
+      const [{ loadConfig }, { createEngine }] = await Promise.all([import('../core/config/load.js'), import('../core/engine/context.js')]);
+      const config = await loadConfig({ cwd, configPath: globals.config });
+      return createEngine(config, { reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) }, signal });
+    },
+  };
+}

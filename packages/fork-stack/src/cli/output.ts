@@ -1,0 +1,112 @@
+/**
+ * One writer for every output format (STYLE.md): data goes to stdout as a table, plain lines or JSON;
+ * logs, warnings and progress go to stderr. Colours only on a terminal, never with NO_COLOR or --json.
+ */
+import picocolors from 'picocolors';
+import { scrub } from '../core/scrub.js';
+
+export interface OutputOptions {
+  json: boolean;
+  color?: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+export type Colors = ReturnType<typeof picocolors.createColors>;
+
+export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if ('NO_COLOR' in env && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+export class Output {
+  readonly json: boolean;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  /** Colours for stderr (messages). */
+  readonly c: Colors;
+  /** Colours for stdout (tables). */
+  readonly co: Colors;
+
+  constructor(options: OutputOptions) {
+    this.json = options.json;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    const allow = options.color !== false && !options.json;
+    this.c = picocolors.createColors(allow && colorEnabled(this.stderr));
+    this.co = picocolors.createColors(allow && colorEnabled(this.stdout));
+  }
+
+  /** Everything printed passes through scrub(): secret values registered so far never reach the terminal. */
+  private write(stream: NodeJS.WriteStream, text: string, raw = false): void {
+    stream.write(raw ? text : scrub(text));
+  }
+
+  /** Data for scripts: JSON on stdout. */
+  data(value: unknown): void {
+    this.write(this.stdout, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** A line of data on stdout. `raw` skips scrubbing (only for values the user asked to reveal). */
+  line(text = '', raw = false): void {
+    this.write(this.stdout, `${text}\n`, raw);
+  }
+
+  /** Progress and narration on stderr (silent with --json). */
+  info(text: string): void {
+    if (!this.json) this.write(this.stderr, `${text}\n`);
+  }
+
+  success(text: string): void {
+    if (!this.json) this.write(this.stderr, `${this.c.green('✓')} ${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.write(this.stderr, `${this.c.yellow('warning:')} ${text}\n`);
+  }
+
+  error(message: string, details: string[] = [], hint?: string): void {
+    const lines = [`${this.c.red('error:')} ${message}`];
+    for (const d of details) lines.push(`  ${d.split('\n').join('\n  ')}`);
+    if (hint) lines.push(`${this.c.dim('hint:')} ${hint}`);
+    this.write(this.stderr, `${lines.join('\n')}\n`);
+  }
+
+  table(columns: string[], rows: string[][]): void {
+    const widths = columns.map((c, i) => Math.max(visibleLength(c), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+    const fmt = (cells: string[]) =>
+      cells
+        .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell))))
+        .join('  ')
+        .trimEnd();
+    this.line(this.co.bold(fmt(columns)));
+    for (const row of rows) this.line(fmt(row));
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+function visibleLength(text: string): number {
+  return [...text.replace(ANSI, '')].length;
+}
+
+export function age(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 86400 * 2) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * Interactive pieces: a spinner that shows each resource's progress during long operations, and
+ * confirmation prompts. Both only on a terminal; in CI, in pipes and with --json they stay silent
+ * (plain per-resource lines on stderr instead of a spinner, unless --json).
+ */
+import type { Reporter } from '../core/engine/context.js';
+import type { ProgressUpdate } from '../providers/types.js';
+import { UsageError } from '../core/errors.js';
+import { formatBytes, type Output } from './output.js';
+
+export function interactive(out: Output, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !out.json && Boolean(out.stderr.isTTY) && Boolean(process.stdin.isTTY) && !env.CI;
+}
+
+interface SlotLine {
+  state: 'running' | 'done' | 'failed';
+  text: string;
+}
+
+function describeProgress(p: ProgressUpdate | undefined): string {
+  if (!p) return '';
+  const parts: string[] = [];
+  if (p.done !== undefined) parts.push(p.total !== undefined ? `${p.done}/${p.total} ${p.unit ?? ''}`.trim() : `${p.done} ${p.unit ?? ''}`.trim());
+  if (p.bytes !== undefined) parts.push(formatBytes(p.bytes));
+  const head = p.message ?? '';
+  return parts.length ? `${head}${head ? ' ' : ''}(${parts.join(', ')})` : head;
+}
+
+export interface ProgressReporter extends Reporter {
+  stop(ok: boolean): void;
+}
+
+/** A Reporter that draws one spinner line summarising every slot, or prints per-slot lines off a TTY. */
+export async function progressReporter(out: Output, title: string): Promise<ProgressReporter> {
+  const lines = new Map<string, SlotLine>();
+  const warnings: string[] = [];
+  if (!interactive(out)) {
+    return {
+      slot(slot, event) {
+        if (event.phase === 'done') out.info(`  ${out.c.green('✓')} ${slot}${event.message ? `: ${event.message}` : ''}`);
+        if (event.phase === 'failed' && event.message !== 'stopped') out.info(`  ${out.c.red('✗')} ${slot}`);
+      },
+      warn: (m) => out.warn(m),
+      info: (m) => out.info(m),
+      stop() {},
+    };
+  }
+  const { spinner } = await import('@clack/prompts');
+  const spin = spinner({ output: out.stderr });
+  const render = () => {
+    const parts = [...lines.entries()].map(([slot, l]) => {
+      const mark = l.state === 'done' ? out.c.green('✓') : l.state === 'failed' ? out.c.red('✗') : '…';
+      return `${slot} ${mark}${l.state === 'running' && l.text ? ` ${l.text}` : ''}`;
+    });
+    return `${title}  ${parts.join('  ')}`;
+  };
+  spin.start(title);
+  return {
+    slot(slot, event) {
+      const line = lines.get(slot) ?? { state: 'running', text: '' };
+      if (event.phase === 'start') line.text = event.message ?? '';
+      if (event.phase === 'progress') line.text = describeProgress(event.progress);
+      if (event.phase === 'done') line.state = 'done';
+      if (event.phase === 'failed') line.state = 'failed';
+      lines.set(slot, line);
+      spin.message(render());
+    },
+    warn: (m) => warnings.push(m),
+    info: (m) => spin.message(`${title}  ${m}`),
+    stop(ok) {
+      if (ok) spin.stop(render());
+      else spin.error(render());
+      for (const w of warnings) out.warn(w);
+    },
+  };
+}
+
+/** Ask yes/no on a terminal; off a terminal the caller must have passed --yes. */
+export async function confirm(out: Output, question: string, flagHint: string): Promise<boolean> {
+  if (!interactive(out)) {
+    throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation: stdin is not a terminal`, { hint: `Pass ${flagHint} to confirm in scripts.` });
+  }
+  const { confirm: ask, isCancel } = await import('@clack/prompts');
+  const answer = await ask({ message: question, initialValue: false, output: out.stderr });
+  return !isCancel(answer) && answer === true;
+}

@@ -1,0 +1,120 @@
+/**
+ * An Engine is a loaded project: its config plus, per configured slot, the provider implementation and
+ * the context it runs with. Providers are imported here, lazily, only when an operation needs them.
+ */
+import type { ProjectConfig, SlotConfig } from '../config/load.js';
+import { lookup } from '../../providers/registry.js';
+import type { Check, ProgressUpdate, Provider, ProviderContext } from '../../providers/types.js';
+import { OperationError, UsageError } from '../errors.js';
+import { scrub } from '../scrub.js';
+
+/** How the engine tells the outside world what it is doing; the CLI draws spinners from it. */
+export interface Reporter {
+  /** A slot's operation started/progressed/finished. */
+  slot(slotId: string, event: { phase: 'start' | 'progress' | 'done' | 'failed'; message?: string; progress?: ProgressUpdate }): void;
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+export const silentReporter: Reporter = { slot() {}, warn() {}, info() {} };
+
+export interface EngineOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  reporter?: Reporter;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface LoadedSlot {
+  config: SlotConfig;
+  provider: Provider<unknown>;
+  ctx: ProviderContext<unknown>;
+}
+
+export interface Engine {
+  config: ProjectConfig;
+  reporter: Reporter;
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  signal: AbortSignal;
+  /** Load (once) and return every configured slot's provider. */
+  slots(): Promise<LoadedSlot[]>;
+  /** A context for one slot with a different abort signal (one per parallel operation). */
+  withSignal(slot: LoadedSlot, signal: AbortSignal): ProviderContext<unknown>;
+}
+
+export function createEngine(config: ProjectConfig, options: EngineOptions = {}): Engine {
+  const reporter = options.reporter ?? silentReporter;
+  const env = options.env ?? process.env;
+  const now = options.now ?? (() => new Date());
+  const signal = options.signal ?? new AbortController().signal;
+  let loaded: Promise<LoadedSlot[]> | undefined;
+
+  const contextFor = (slot: SlotConfig, provider: Provider<unknown>, sig: AbortSignal): ProviderContext<unknown> => ({
+    project: config.project,
+    slot: slot.id,
+    kind: slot.kind,
+    bucket: slot.bucket,
+    options: slot.options,
+    root: config.root,
+    stateDir: config.paths.stateDir,
+    env,
+    roots: config.roots,
+    protectedEnvs: config.protected,
+    signal: sig,
+    progress: (update) => reporter.slot(slot.id, { phase: 'progress', progress: update }),
+    warn: (message) => reporter.warn(`${slot.id} (${provider.name}): ${scrub(message)}`),
+    now,
+  });
+
+  const engine: Engine = {
+    config,
+    reporter,
+    env,
+    now,
+    signal,
+    slots() {
+      loaded ??= Promise.all(
+        config.slots.map(async (slot) => {
+          const entry = lookup(slot.kind, slot.provider);
+          if (!entry) throw new UsageError(`unknown ${slot.kind} provider "${slot.provider}"`);
+          const { provider } = await entry.load();
+          return { config: slot, provider, ctx: contextFor(slot, provider, signal) };
+        }),
+      );
+      return loaded;
+    },
+    withSignal(slot, sig) {
+      return contextFor(slot.config, slot.provider, sig);
+    },
+  };
+  return engine;
+}
+
+/** Run one provider call for a slot, turning unexpected errors into messages that name the slot. */
+export async function onSlot<T>(slot: LoadedSlot, what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw wrapSlotError(slot, what, error);
+  }
+}
+
+export function wrapSlotError(slot: LoadedSlot, what: string, error: unknown): Error {
+  const label = `${slot.config.id} (${slot.provider.name})`;
+  if (error instanceof UsageError || error instanceof OperationError) {
+    if (error.message.startsWith(label)) return error;
+    const Ctor = error instanceof UsageError ? UsageError : OperationError;
+    return new Ctor(`${label}: ${error.message}`, { hint: error.hint, details: error.details, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new OperationError(`${label}: ${what} failed: ${scrub(message)}`, { cause: error });
+}
+
+export async function runChecks(slot: LoadedSlot): Promise<Check[]> {
+  try {
+    return await slot.provider.check(slot.ctx);
+  } catch (error) {
+    return [{ name: 'check', status: 'fail', message: scrub(error instanceof Error ? error.message : String(error)) }];
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * create: fork every configured resource of the parent into a new environment, in parallel.
+ *
+ * Rules (DESIGN.md §5): the name is checked against every provider before any call; the parent is only
+ * read; resources are forked concurrently so wall time is the slowest one; on failure what this run made
+ * is removed again (unless keepPartial); an interrupted create (crash, Ctrl-C twice, SIGKILL) leaves
+ * `status: creating` in its metadata, and re-running create finishes it because every fork is idempotent.
+ */
+import type { Resource } from '../../providers/types.js';
+import { OperationError, UsageError } from '../errors.js';
+import { acquireLock } from '../lock.js';
+import { assertEnvName } from '../names.js';
+import { readMeta, removeMeta, writeMeta } from '../state.js';
+import type { SecretsCommon } from '../config/common.js';
+import { wrapSlotError, type Engine, type LoadedSlot } from './context.js';
+import { writeEnvFile } from './env-files.js';
+import { findAll, missingSlots } from './find.js';
+import { assertNameFitsProviders } from './names.js';
+import { secretsKeep } from './policy.js';
+import { assertNotProtected } from './protect.js';
+import { resolveVariables, type ResolvedVariables } from './variables.js';
+
+export interface CreateOptions {
+  env: string;
+  from?: string;
+  at?: Date;
+  expiresAt?: Date;
+  keepPartial?: boolean;
+}
+
+export interface CreateResult {
+  env: string;
+  parent: string;
+  /** True when this run finished an environment an earlier run had started. */
+  resumed: boolean;
+  resources: Record<string, Resource>;
+  variables: ResolvedVariables;
+}
+
+export async function createEnvironment(engine: Engine, options: CreateOptions): Promise<CreateResult> {
+  const { config, reporter } = engine;
+  const { env } = options;
+  const parent = options.from ?? config.defaultParent;
+  assertEnvName(env);
+  assertEnvName(parent, 'parent');
+  assertNotProtected(config, env, 'created or overwritten');
+  if (env === parent) throw new UsageError(`an environment cannot be forked from itself ("${env}")`, { hint: 'Pass another parent with --from.' });
+  if (config.roots.includes(env)) {
+    throw new UsageError(`"${env}" is a root environment: it is adopted (cloud) or made by "fork-stack init" (local), never forked`);
+  }
+
+  const slots = await engine.slots();
+  if (slots.length === 0) {
+    throw new UsageError(`${config.file} configures no resources`, { hint: 'Add a [database], [storage.<name>], [secrets], [cache] or [queue] section.' });
+  }
+  assertNameFitsProviders(slots, env);
+  if (options.at) {
+    const unable = slots.filter((s) => !s.provider.capabilities?.pointInTime);
+    if (unable.length > 0) {
+      throw new UsageError(`--at is not supported by ${unable.map((s) => `${s.config.id} (${s.provider.name})`).join(', ')}`, {
+        hint: 'Those providers can only fork the parent as it is now. Drop --at, or configure providers with point-in-time forks.',
+      });
+    }
+  }
+
+  const lock = await acquireLock(config.paths.locksDir, env, `create ${env}`);
+  try {
+    const meta = await readMeta(config.paths, env);
+    const [parentFound, targetFound] = await Promise.all([findAll(slots, parent), findAll(slots, env)]);
+    const parentMissing = missingSlots(slots, parentFound);
+    if (parentMissing.length > 0) {
+      const whole = parentMissing.length === slots.length;
+      throw new OperationError(
+        whole ? `parent environment "${parent}" does not exist` : `parent environment "${parent}" is incomplete`,
+        {
+          details: parentMissing.map((s) => `${s.config.id} (${s.provider.name}): no ${s.provider.resourceName(s.ctx, parent)}`),
+          hint: whole
+            ? `Run "fork-stack list" to see the environments, or create "${parent}" first.`
+            : `Finish "${parent}" with "fork-stack create ${parent}" (or delete it), then try again.`,
+        },
+      );
+    }
+    const resuming = meta?.status === 'creating' || meta?.status === 'deleting';
+    const existingCount = targetFound.filter(Boolean).length;
+    if (!resuming && existingCount === slots.length) {
+      throw new OperationError(`environment "${env}" already exists`, {
+        hint: `Use "fork-stack switch ${env}", or "fork-stack delete ${env}" first to start over.`,
+      });
+    }
+    if (resuming && meta?.parent && meta.parent !== parent) {
+      throw new UsageError(`"${env}" is half-created from "${meta.parent}", not "${parent}"`, {
+        hint: `Finish it with "fork-stack create ${env} --from ${meta.parent}", or remove it with "fork-stack delete ${env}".`,
+      });
+    }
+    const resumed = resuming || existingCount > 0;
+    if (resumed) reporter.info(`finishing "${env}": an earlier create did not complete`);
+    // What a failure may remove: everything when our own journal says we were creating it, otherwise
+    // only what did not exist before this run (a partial environment might be a teammate's).
+    const removable = new Set(slots.filter((_, i) => resuming || targetFound[i] === undefined).map((s) => s.config.id));
+
+    await writeMeta(config.paths, {
+      ...meta,
+      name: env,
+      parent,
+      createdAt: meta?.createdAt ?? engine.now().toISOString(),
+      status: 'creating',
+      at: options.at?.toISOString(),
+      expiresAt: options.expiresAt?.toISOString() ?? meta?.expiresAt,
+    });
+
+    const resources = await forkAll(engine, slots, { env, parent, at: options.at, expiresAt: options.expiresAt }, removable, options.keepPartial ?? false);
+
+    const variables = await resolveVariables(engine, env, slots);
+    for (const key of variables.shadowed) {
+      reporter.warn(`secret ${key} copied from "${parent}" is ignored: fork-stack sets ${key} for "${env}" itself`);
+    }
+    await writeEnvFile(config.paths, variables);
+    await writeMeta(config.paths, {
+      ...(await readMeta(config.paths, env)),
+      name: env,
+      parent,
+      createdAt: meta?.createdAt ?? engine.now().toISOString(),
+      status: 'ready',
+      slots: slots.map((s) => s.config.id),
+    });
+    return { env, parent, resumed, resources, variables };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function forkAll(
+  engine: Engine,
+  slots: LoadedSlot[],
+  request: { env: string; parent: string; at?: Date; expiresAt?: Date },
+  removable: Set<string>,
+  keepPartial: boolean,
+): Promise<Record<string, Resource>> {
+  const { reporter, config } = engine;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(engine.signal.reason);
+  if (engine.signal.aborted) controller.abort(engine.signal.reason);
+  engine.signal.addEventListener('abort', onAbort, { once: true });
+
+  // Failures that happened on their own, as opposed to slots stopped because another one failed.
+  const causes: string[] = [];
+  const results = await Promise.allSettled(
+    slots.map(async (slot) => {
+      reporter.slot(slot.config.id, { phase: 'start', message: `forking ${slot.provider.resourceName(slot.ctx, request.parent)}` });
+      try {
+        const ctx = engine.withSignal(slot, controller.signal);
+        const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, request.parent) : undefined;
+        const resource = await slot.provider.fork(ctx, { ...request, keep });
+        reporter.slot(slot.config.id, { phase: 'done', message: resource.name });
+        return resource;
+      } catch (error) {
+        const wrapped = wrapSlotError(slot, `forking "${request.parent}" into "${request.env}"`, error);
+        const collateral = controller.signal.aborted;
+        reporter.slot(slot.config.id, { phase: 'failed', message: collateral ? 'stopped' : wrapped.message });
+        if (!collateral) causes.push(wrapped.message);
+        // One failure dooms the environment: stop the others early instead of finishing doomed copies.
+        controller.abort(wrapped);
+        throw wrapped;
+      }
+    }),
+  );
+  engine.signal.removeEventListener('abort', onAbort);
+
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ slot: slots[i] as LoadedSlot, error: r.reason as Error }] : []));
+  if (failures.length === 0) {
+    return Object.fromEntries(results.map((r, i) => [slots[i]?.config.id, (r as PromiseFulfilledResult<Resource>).value]));
+  }
+  const interrupted = engine.signal.aborted;
+  const stopped = failures.length - causes.length;
+  const details = [...causes, ...(stopped > 0 ? [`${stopped} other resource${stopped === 1 ? ' was' : 's were'} stopped part-way`] : [])];
+  if (keepPartial) {
+    throw new OperationError(`could not create "${request.env}"${interrupted ? ' (interrupted)' : ''}; what was made is kept (--keep-partial)`, {
+      details,
+      hint: `Re-run "fork-stack create ${request.env} --from ${request.parent}" to finish it, or "fork-stack delete ${request.env}" to remove it.`,
+    });
+  }
+  const rollbackFailures = await rollback(engine, slots.filter((s) => removable.has(s.config.id)), request.env);
+  if (rollbackFailures.length === 0) await removeMeta(config.paths, request.env);
+  throw new OperationError(`could not create "${request.env}"${interrupted ? ' (interrupted)' : ''}`, {
+    details: [
+      ...details,
+      ...(rollbackFailures.length === 0
+        ? ['rolled back: nothing of the new environment was left behind; the parent was not changed']
+        : ['rollback incomplete:', ...rollbackFailures]),
+    ],
+    hint:
+      rollbackFailures.length === 0
+        ? undefined
+        : `Run "fork-stack delete ${request.env} --yes" to remove what is left once the problem is fixed.`,
+  });
+}
+
+async function rollback(engine: Engine, slots: LoadedSlot[], env: string): Promise<string[]> {
+  const results = await Promise.allSettled(
+    slots.map(async (slot) => {
+      // A fresh signal: the create's own signal may be aborted, and rollback must still run.
+      const ctx = engine.withSignal(slot, new AbortController().signal);
+      try {
+        await slot.provider.remove(ctx, { env });
+      } catch (error) {
+        throw wrapSlotError(slot, `removing "${env}"`, error);
+      }
+    }),
+  );
+  return results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+}

@@ -1,0 +1,60 @@
+/**
+ * The files an environment's variables are written to: `.fork-stack/envs/<env>.env` (mode 0600, what the
+ * language readers read), the managed block of `.env.local`, and `.current-env`.
+ */
+import { promises as fs } from 'node:fs';
+import { writeFileAtomic, readFileIfExists } from '../files/atomic.js';
+import { formatDotenv, isPortable, parseDotenv, parseHeader } from '../files/dotenv.js';
+import { updateEnvLocal, userKeys } from '../files/env-local.js';
+import type { ProjectPaths } from '../project.js';
+import type { ResolvedVariables } from './variables.js';
+
+export interface StoredVariables {
+  values: Record<string, string>;
+  publicKeys: string[];
+}
+
+export async function writeEnvFile(paths: ProjectPaths, resolved: ResolvedVariables): Promise<void> {
+  const header = [
+    `fork-stack: variables of environment "${resolved.env}". Generated; "fork-stack switch ${resolved.env}" rewrites it.`,
+    `environment: ${resolved.env}`,
+    `public: ${resolved.publicKeys.join(' ')}`,
+  ];
+  await writeFileAtomic(paths.envFile(resolved.env), formatDotenv(resolved.values, header), { mode: 0o600, forceMode: true });
+}
+
+export async function readEnvFile(paths: ProjectPaths, env: string): Promise<StoredVariables | undefined> {
+  const text = await readFileIfExists(paths.envFile(env));
+  if (text === undefined) return undefined;
+  const header = parseHeader(text);
+  return { values: parseDotenv(text), publicKeys: (header.public ?? '').split(/\s+/).filter(Boolean) };
+}
+
+export async function removeEnvFile(paths: ProjectPaths, env: string): Promise<void> {
+  await fs.rm(paths.envFile(env), { force: true });
+}
+
+export async function writeCurrentEnv(paths: ProjectPaths, env: string): Promise<void> {
+  await writeFileAtomic(paths.currentEnv, `${env}\n`);
+}
+
+export interface EnvLocalResult {
+  /** Keys the user sets outside the managed block that the block also sets. */
+  overlapping: string[];
+  /** Keys whose values other dotenv parsers may read differently (see dotenv.ts). */
+  nonPortable: string[];
+}
+
+/** Rewrite the managed block of `.env.local` (values undefined: remove the block). */
+export async function writeEnvLocal(paths: ProjectPaths, env: string, values: Record<string, string> | undefined): Promise<EnvLocalResult> {
+  const existing = await readFileIfExists(paths.envLocal);
+  const next = updateEnvLocal(existing, env, values);
+  if (next !== existing && !(existing === undefined && next === '')) {
+    await writeFileAtomic(paths.envLocal, next, { mode: 0o600 });
+  }
+  const mine = Object.keys(values ?? {});
+  return {
+    overlapping: userKeys(existing).filter((k) => mine.includes(k)),
+    nonPortable: Object.entries(values ?? {}).flatMap(([k, v]) => (isPortable(v) ? [] : [k])),
+  };
+}

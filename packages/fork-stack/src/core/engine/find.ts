@@ -1,0 +1,19 @@
+import type { Resource } from '../../providers/types.js';
+import { OperationError } from '../errors.js';
+import { onSlot, type LoadedSlot } from './context.js';
+
+/** Ask every slot's provider for `env`'s resource, in parallel. Failures name the slot. */
+export async function findAll(slots: readonly LoadedSlot[], env: string): Promise<(Resource | undefined)[]> {
+  const results = await Promise.allSettled(slots.map((slot) => onSlot(slot, `looking up "${env}"`, () => slot.provider.find(slot.ctx, env))));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+  if (failures.length > 0) {
+    const first = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as { exitCode?: number; hint?: string } | undefined;
+    if (failures.length === 1 && first && typeof first.exitCode === 'number') throw first;
+    throw new OperationError(`could not look up environment "${env}"`, { details: failures, hint: first?.hint });
+  }
+  return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+}
+
+export function missingSlots(slots: readonly LoadedSlot[], found: readonly (Resource | undefined)[]): LoadedSlot[] {
+  return slots.filter((_, i) => found[i] === undefined);
+}

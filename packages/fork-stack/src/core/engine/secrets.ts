@@ -1,0 +1,73 @@
+/**
+ * `fork-stack secrets get|set|unset|list` for an environment, through whichever secrets provider is
+ * configured. After a change the environment's variables file (and `.env.local` when it is current)
+ * is refreshed so the app sees the new value on its next start.
+ */
+import { OperationError, UsageError } from '../errors.js';
+import { KEY_PATTERN } from '../files/dotenv.js';
+import { registerSecret } from '../scrub.js';
+import { isSecretsProvider, type SecretsProvider } from '../../providers/types.js';
+import { onSlot, type Engine, type LoadedSlot } from './context.js';
+import { currentEnv } from './current.js';
+import { readEnvFile, writeEnvFile, writeEnvLocal } from './env-files.js';
+import { assertEnvExists } from './switch.js';
+import { resolveVariables } from './variables.js';
+
+async function secretsSlot(engine: Engine): Promise<LoadedSlot & { provider: SecretsProvider<unknown> }> {
+  const slot = (await engine.slots()).find((s) => s.config.kind === 'secrets');
+  if (!slot) {
+    throw new UsageError(`${engine.config.file} has no [secrets] section`, {
+      hint: 'Add one, e.g.\n  [secrets]\n  provider = "dotenv"',
+    });
+  }
+  if (!isSecretsProvider(slot.provider)) throw new UsageError(`the ${slot.provider.name} provider cannot read or write individual secrets`);
+  return slot as LoadedSlot & { provider: SecretsProvider<unknown> };
+}
+
+export function assertSecretKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) {
+    throw new UsageError(`invalid secret name ${JSON.stringify(key)}: use letters, digits and "_", not starting with a digit (e.g. STRIPE_KEY)`);
+  }
+}
+
+export async function readSecrets(engine: Engine, env: string): Promise<Record<string, string>> {
+  const slot = await secretsSlot(engine);
+  const values = await onSlot(slot, `reading secrets of "${env}"`, () => slot.provider.read(slot.ctx, env));
+  for (const value of Object.values(values)) registerSecret(value);
+  return values;
+}
+
+export async function getSecret(engine: Engine, env: string, key: string): Promise<string> {
+  assertSecretKey(key);
+  const values = await readSecrets(engine, env);
+  const value = values[key];
+  if (value === undefined) {
+    throw new OperationError(`secret ${key} is not set in "${env}"`, { hint: `Set it with "fork-stack secrets set ${key} --env ${env}".` });
+  }
+  return value;
+}
+
+export async function changeSecrets(engine: Engine, env: string, changes: { set?: Record<string, string>; unset?: string[] }): Promise<void> {
+  for (const key of [...Object.keys(changes.set ?? {}), ...(changes.unset ?? [])]) assertSecretKey(key);
+  for (const value of Object.values(changes.set ?? {})) registerSecret(value);
+  const slot = await secretsSlot(engine);
+  await assertEnvExists(engine, env);
+  if (changes.unset?.length) {
+    const existing = await readSecrets(engine, env);
+    const absent = changes.unset.filter((k) => !(k in existing));
+    if (absent.length > 0) throw new OperationError(`secret ${absent.join(', ')} is not set in "${env}"`);
+  }
+  await onSlot(slot, `writing secrets of "${env}"`, () => slot.provider.write(slot.ctx, env, changes));
+  await refreshVariables(engine, env);
+}
+
+/** Rewrite the environment's variables file, and `.env.local` when it is the current environment. */
+export async function refreshVariables(engine: Engine, env: string): Promise<void> {
+  const { paths } = engine.config;
+  const hadFile = (await readEnvFile(paths, env)) !== undefined;
+  const isCurrent = currentEnv(engine.config, engine.env) === env;
+  if (!hadFile && !isCurrent) return;
+  const resolved = await resolveVariables(engine, env);
+  await writeEnvFile(paths, resolved);
+  if (isCurrent) await writeEnvLocal(paths, env, resolved.values);
+}

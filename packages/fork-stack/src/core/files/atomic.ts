@@ -1,0 +1,61 @@
+/**
+ * Atomic file replacement: write a sibling temp file, fsync it, rename over the target. Readers (the
+ * app, another fork-stack process, an editor) see either the old or the new file, never a torn one,
+ * even if this process is killed mid-write.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export interface WriteOptions {
+  /** File mode for a new file; an existing file keeps its mode unless `forceMode`. */
+  mode?: number;
+  forceMode?: boolean;
+}
+
+export async function writeFileAtomic(file: string, content: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true });
+  let mode = options.mode ?? 0o644;
+  if (!options.forceMode) {
+    try {
+      mode = (await fs.stat(file)).mode & 0o777;
+    } catch {
+      /* new file: use the requested mode */
+    }
+  }
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fs.open(tmp, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    // open() applies the umask; chmod makes 0600 really 0600.
+    await fs.chmod(tmp, mode);
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+export async function readFileIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Secret scrubbing. Provider error messages and logs can echo request bodies or URLs with credentials;
+ * before anything reaches the terminal, known secret values and URL passwords are replaced.
+ */
+const MASK = '****';
+
+/** Values shorter than this are not scrubbed by substring: masking "1" everywhere would garble output. */
+const MIN_SCRUB_LENGTH = 4;
+
+const registered = new Set<string>();
+
+/** Remember a secret value so that any later output containing it is scrubbed. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= MIN_SCRUB_LENGTH) registered.add(value);
+}
+
+export function registeredSecretCount(): number {
+  return registered.size;
+}
+
+/** Replace every registered secret value and every URL password in `text`. */
+export function scrub(text: string): string {
+  let out = maskUrlPasswords(text);
+  // Longest first so that a secret containing another secret is masked whole.
+  const values = [...registered].sort((a, b) => b.length - a.length);
+  for (const value of values) {
+    if (out.includes(value)) out = out.split(value).join(MASK);
+  }
+  return out;
+}
+
+/** `scheme://user:password@host` → `scheme://user:****@host`, anywhere in the text. */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@/'"]+)(@)/gi, (_m, head: string, _pw: string, at: string) =>
+    `${head}${MASK}${at}`,
+  );
+}
+
+/** How a secret value is shown without --reveal. */
+export function maskValue(value: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    const masked = maskUrlPasswords(value);
+    // A URL without a password is still masked when it carries a token in its query string.
+    if (!/[?&](token|key|secret|password|auth)[^=]*=/i.test(masked)) return masked;
+  }
+  return value === '' ? '' : MASK;
+}

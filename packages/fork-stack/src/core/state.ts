@@ -1,0 +1,55 @@
+/**
+ * Local metadata about environments this checkout created: parent, creation time, the time it should
+ * expire, and whether a create is still in progress. It is a cache and a recovery journal, not the truth:
+ * `list` asks the providers what exists and uses this only to fill in what a provider cannot report
+ * (a local file has no "parent").
+ */
+import { promises as fs } from 'node:fs';
+import { writeFileAtomic, readFileIfExists } from './files/atomic.js';
+import type { ProjectPaths } from './project.js';
+
+export type EnvStatus = 'creating' | 'ready' | 'deleting';
+
+export interface EnvMeta {
+  name: string;
+  parent?: string;
+  createdAt: string;
+  status: EnvStatus;
+  /** Point in time the environment was forked at, when `--at` was used. */
+  at?: string;
+  /** ISO time after which `gc --expired` may delete it. */
+  expiresAt?: string;
+  /** Slots (database, storage.uploads, …) that held resources when the last operation finished. */
+  slots?: string[];
+  createdBy?: string;
+  gitBranch?: string;
+}
+
+export async function readMeta(paths: ProjectPaths, env: string): Promise<EnvMeta | undefined> {
+  const text = await readFileIfExists(paths.metaFile(env));
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as EnvMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeMeta(paths: ProjectPaths, meta: EnvMeta): Promise<void> {
+  await writeFileAtomic(paths.metaFile(meta.name), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 });
+}
+
+export async function removeMeta(paths: ProjectPaths, env: string): Promise<void> {
+  await fs.rm(paths.metaFile(env), { force: true });
+}
+
+export async function listMeta(paths: ProjectPaths): Promise<EnvMeta[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(paths.metaDir);
+  } catch {
+    return [];
+  }
+  const metas = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => readMeta(paths, n.slice(0, -5))));
+  return metas.filter((m): m is EnvMeta => m !== undefined);
+}

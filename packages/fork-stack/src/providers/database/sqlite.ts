@@ -1,0 +1,171 @@
+/**
+ * SQLite / libSQL files, one per environment — the local stack's database. DATABASE_URL is a `file:` URL
+ * that `@libsql/client` opens, the same client apps use for Turso.
+ *
+ * A fork is a consistent snapshot even while another process writes to the parent: the parent is held
+ * in a write transaction (BEGIN IMMEDIATE, waiting up to busy_timeout for a running writer) while its
+ * main file and WAL are copied, so no commit can land mid-copy; the copy is then opened on its own and
+ * checkpointed into a single self-contained file before an atomic rename gives it its final name.
+ * Copies use copy-on-write clones where the filesystem has them (btrfs, XFS, APFS), a kernel-side copy
+ * elsewhere. The parent's data is only read.
+ */
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OperationError } from '../../core/errors.js';
+import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { absolutePath, checkLocalName, checkWritableDir, listLocal, partialPath, relativePath, statResource, type LocalPathOptions } from '../local/paths.js';
+import type { SqliteOptions } from './sqlite.schema.js';
+
+type Ctx = ProviderContext<SqliteOptions>;
+
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+function pathOptions(ctx: Ctx): LocalPathOptions {
+  return { pattern: ctx.options.path, overrides: ctx.options.names };
+}
+
+export function fileUrl(file: string): string {
+  // libSQL takes `file:` + path; a URL-encoded path keeps spaces and unicode intact.
+  return `file:${pathToFileURL(file).pathname}`;
+}
+
+async function openClient(file: string) {
+  const { createClient } = await import('@libsql/client');
+  return createClient({ url: fileUrl(file) });
+}
+
+async function removeDbFiles(file: string): Promise<void> {
+  await Promise.all(['', ...SIDE_FILES].map((suffix) => fs.rm(file + suffix, { force: true })));
+}
+
+async function cloneFile(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.copyFile(from, to, fsConstants.COPYFILE_FICLONE);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+async function snapshot(ctx: Ctx, parentFile: string, childFile: string): Promise<void> {
+  const tmp = partialPath(childFile);
+  await removeDbFiles(tmp);
+  await fs.mkdir(path.dirname(childFile), { recursive: true });
+  const parent = await openClient(parentFile);
+  try {
+    await parent.execute(`PRAGMA busy_timeout = ${ctx.options.busy_timeout_ms}`);
+    let tx;
+    try {
+      tx = await parent.transaction('write');
+    } catch (error) {
+      throw new OperationError(`the parent database ${parentFile} stayed locked by a writer for ${ctx.options.busy_timeout_ms} ms`, {
+        hint: 'Stop the process writing to it, or raise busy_timeout_ms in [database].',
+        cause: error,
+      });
+    }
+    try {
+      // Read one page so the snapshot is pinned, then copy: no commit can land while we hold the lock.
+      await tx.execute('SELECT count(*) FROM sqlite_master');
+      ctx.progress({ message: 'copying database file' });
+      await cloneFile(parentFile, tmp);
+      await cloneFile(`${parentFile}-wal`, `${tmp}-wal`);
+    } finally {
+      await tx.rollback().catch(() => undefined);
+      tx.close();
+    }
+  } finally {
+    parent.close();
+  }
+  // Fold the copied WAL into the copy so the final file stands alone, then publish it atomically.
+  const copy = await openClient(tmp);
+  try {
+    await copy.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+  } finally {
+    copy.close();
+  }
+  await fs.rm(`${tmp}-shm`, { force: true });
+  await fs.rm(`${tmp}-wal`, { force: true });
+  await fs.rename(tmp, childFile);
+}
+
+export const provider = {
+  kind: 'database',
+  name: 'sqlite',
+  capabilities: { createEmpty: true },
+  publicVariables: ['DATABASE_URL'],
+
+  resourceName: (ctx, env) => relativePath(ctx, pathOptions(ctx), env),
+  checkName: (ctx, env) => checkLocalName(ctx, pathOptions(ctx), env),
+
+  find: (ctx, env) => statResource(ctx, pathOptions(ctx), env),
+
+  async fork(ctx, { env, parent }) {
+    const existing = await statResource(ctx, pathOptions(ctx), env);
+    if (existing) return existing;
+    const parentFile = absolutePath(ctx, pathOptions(ctx), parent);
+    try {
+      await fs.access(parentFile);
+    } catch {
+      throw new OperationError(`parent database ${relativePath(ctx, pathOptions(ctx), parent)} does not exist`);
+    }
+    const childFile = absolutePath(ctx, pathOptions(ctx), env);
+    try {
+      await snapshot(ctx, parentFile, childFile);
+    } catch (error) {
+      await removeDbFiles(partialPath(childFile));
+      throw error;
+    }
+    return (await statResource(ctx, pathOptions(ctx), env)) as Resource;
+  },
+
+  async createEmpty(ctx, env) {
+    const file = absolutePath(ctx, pathOptions(ctx), env);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const client = await openClient(file);
+    try {
+      // Writes the database header, so the file is a real (empty) database rather than zero bytes.
+      await client.execute('CREATE TABLE IF NOT EXISTS _fork_stack_init (x)');
+      await client.execute('DROP TABLE _fork_stack_init');
+    } finally {
+      client.close();
+    }
+    return (await statResource(ctx, pathOptions(ctx), env)) as Resource;
+  },
+
+  async remove(ctx, { env }) {
+    const file = absolutePath(ctx, pathOptions(ctx), env);
+    await removeDbFiles(file);
+    await removeDbFiles(partialPath(file));
+  },
+
+  list: (ctx) => listLocal(ctx, pathOptions(ctx)),
+
+  async variables(ctx, env) {
+    return { DATABASE_URL: fileUrl(absolutePath(ctx, pathOptions(ctx), env)) };
+  },
+
+  async check(ctx): Promise<Check[]> {
+    const dir = path.dirname(absolutePath(ctx, pathOptions(ctx), 'x'));
+    const writable = await checkWritableDir(dir);
+    const checks: Check[] = [
+      { name: 'data directory', status: writable.ok ? 'ok' : 'fail', message: writable.message, fix: writable.ok ? undefined : 'Fix the permissions or change path in [database].' },
+    ];
+    try {
+      const { createClient } = await import('@libsql/client');
+      const client = createClient({ url: ':memory:' });
+      await client.execute('SELECT 1');
+      client.close();
+      checks.push({ name: 'libSQL engine', status: 'ok', message: 'the libSQL client opens databases' });
+    } catch (error) {
+      checks.push({
+        name: 'libSQL engine',
+        status: 'fail',
+        message: `the libSQL client cannot start: ${(error as Error).message}`,
+        fix: 'Reinstall dependencies (npm ci); libSQL ships a native binary per platform.',
+      });
+    }
+    return checks;
+  },
+} satisfies Provider<SqliteOptions>;

@@ -1,0 +1,87 @@
+/**
+ * Shared by the local providers (sqlite, fs, dotenv): each keeps one file or directory per environment
+ * at a path rendered from a pattern such as ".fork-stack/data/{project}.{env}.db", relative to the
+ * project root. `{env}` must be in the last path segment so that listing is one readdir.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { envFromName, resourceNameFor } from '../../core/names.js';
+import type { ProviderContext, Resource } from '../types.js';
+
+export interface LocalPathOptions {
+  pattern: string;
+  overrides: Readonly<Record<string, string>>;
+  extra?: Record<string, string>;
+}
+
+export function relativePath(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): string {
+  return resourceNameFor(opts.pattern, { project: ctx.project, ...opts.extra }, env, opts.overrides);
+}
+
+export function absolutePath(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): string {
+  return path.resolve(ctx.root, relativePath(ctx, opts, env));
+}
+
+/** Longest file name most filesystems accept. */
+const NAME_MAX = 255;
+
+export function checkLocalName(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): string | undefined {
+  const base = path.basename(relativePath(ctx, opts, env));
+  // Room for the ".partial-xxxxxxxx" suffix used while a fork is being written.
+  return base.length + 20 > NAME_MAX ? `the file name ${base} is too long for the filesystem` : undefined;
+}
+
+export async function statResource(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): Promise<Resource | undefined> {
+  const file = absolutePath(ctx, opts, env);
+  try {
+    const stat = await fs.stat(file);
+    return {
+      env,
+      name: relativePath(ctx, opts, env),
+      createdAt: (stat.birthtimeMs > 0 ? stat.birthtime : stat.mtime).toISOString(),
+      state: 'ready',
+      owned: !ctx.roots.includes(env),
+      details: stat.isFile() ? { bytes: stat.size } : {},
+    };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Every environment with a file/directory in the pattern's directory. */
+export async function listLocal(ctx: ProviderContext<unknown>, opts: LocalPathOptions): Promise<Resource[]> {
+  const dir = path.resolve(ctx.root, path.dirname(opts.pattern.replace(/\{env\}/g, 'x')));
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const basePattern = path.basename(opts.pattern);
+  const values = { project: ctx.project, ...opts.extra };
+  const overrides = Object.fromEntries(Object.entries(opts.overrides).map(([env, p]) => [env, path.basename(p)]));
+  const envs = entries.flatMap((entry) => {
+    if (entry.startsWith('.')) return [];
+    const env = envFromName(basePattern, values, entry, overrides);
+    return env ? [env] : [];
+  });
+  const resources = await Promise.all(envs.map((env) => statResource(ctx, opts, env)));
+  return resources.filter((r): r is Resource => r !== undefined);
+}
+
+/** A sibling temporary path for writing `target` before an atomic rename. */
+export function partialPath(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.partial`);
+}
+
+export async function checkWritableDir(dir: string): Promise<{ ok: boolean; message: string }> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.access(dir, fs.constants.W_OK);
+    return { ok: true, message: `${dir} is writable` };
+  } catch (error) {
+    return { ok: false, message: `${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one place providers are registered. Each entry loads lazily: the schema module when a config names
+ * the provider, the implementation (and its SDK) only when a command talks to it. Adding a backend is one
+ * line here, one module with its schema, one docs page.
+ */
+import type { Kind, ProviderModule, ProviderSchemaModule } from './types.js';
+
+export interface RegistryEntry {
+  schema: () => Promise<ProviderSchemaModule>;
+  load: () => Promise<ProviderModule>;
+  /** One line for `init` prompts and `--help`. */
+  summary: string;
+  /** Runs entirely on this machine (the embedded local stack). */
+  local?: boolean;
+}
+
+export const registry: Record<Kind, Record<string, RegistryEntry>> = {
+  database: {
+    sqlite: {
+      summary: 'SQLite/libSQL file per environment (local)',
+      local: true,
+      schema: () => import('./database/sqlite.schema.js'),
+      load: () => import('./database/sqlite.js'),
+    },
+  },
+  storage: {
+    fs: {
+      summary: 'a directory per environment (local)',
+      local: true,
+      schema: () => import('./storage/fs.schema.js'),
+      load: () => import('./storage/fs.js'),
+    },
+  },
+  secrets: {
+    dotenv: {
+      summary: 'a dotenv file per environment (local)',
+      local: true,
+      schema: () => import('./secrets/dotenv.schema.js'),
+      load: () => import('./secrets/dotenv.js'),
+    },
+  },
+  cache: {},
+  queue: {},
+};
+
+export function providerNames(kind: Kind): string[] {
+  return Object.keys(registry[kind]);
+}
+
+export function lookup(kind: Kind, name: string): RegistryEntry | undefined {
+  return Object.prototype.hasOwnProperty.call(registry[kind], name) ? registry[kind][name] : undefined;
+}

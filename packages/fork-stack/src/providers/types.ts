@@ -1,0 +1,157 @@
+/**
+ * The one interface every provider implements, whatever its kind (DESIGN.md §4). A provider is a plain
+ * module exporting `provider` (checked with `satisfies Provider<Options>`) next to a `<name>.schema.ts`
+ * holding its zod options schema, so that validating a config never loads a provider's SDK.
+ *
+ * Expected outcomes are return values, not exceptions: `find` returns undefined for "not there",
+ * `remove` of something already gone succeeds, `fork` of an environment that already exists as ours
+ * returns it. Unexpected ones throw (ForkStackError with a message naming the resource and the fix).
+ */
+import type { z } from 'zod';
+
+export type Kind = 'database' | 'storage' | 'secrets' | 'cache' | 'queue';
+export const KINDS: readonly Kind[] = ['database', 'storage', 'secrets', 'cache', 'queue'];
+
+export interface ProgressUpdate {
+  /** Short phrase: "copying objects", "waiting for branch operation". */
+  message?: string;
+  done?: number;
+  total?: number;
+  bytes?: number;
+  unit?: string;
+}
+
+export interface ProviderContext<Options = unknown> {
+  /** Project name from config. */
+  readonly project: string;
+  /** Config slot this provider serves: "database", "storage.uploads", "secrets", "cache", "queue". */
+  readonly slot: string;
+  readonly kind: Kind;
+  /** For storage: the bucket's config name ("uploads") and whether it is the default bucket (BUCKET_NAME). */
+  readonly bucket?: { readonly name: string; readonly isDefault: boolean };
+  /** This slot's options, validated by the provider's schema (defaults applied). */
+  readonly options: Options;
+  /** Project root (directory of fork-stack.toml); relative paths in options resolve against it. */
+  readonly root: string;
+  /** `<root>/.fork-stack`, for local providers' data and caches. */
+  readonly stateDir: string;
+  /** The process environment: the only place credentials come from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Environments with no parent (adopted or created empty by init), e.g. ["dev"] or ["prod"]. */
+  readonly roots: readonly string[];
+  readonly protectedEnvs: readonly string[];
+  readonly signal: AbortSignal;
+  progress(update: ProgressUpdate): void;
+  warn(message: string): void;
+  /** The clock, replaceable in tests (expiry, garbage collection). */
+  now(): Date;
+}
+
+export type ResourceState = 'ready' | 'creating' | 'partial' | 'failed' | 'unknown';
+
+export interface Resource {
+  /** Environment the resource belongs to. */
+  env: string;
+  /** Name on the provider's side: database, bucket, config, key prefix, file path. */
+  name: string;
+  id?: string;
+  /** Parent environment, when the provider records it (Neon parent branch, Turso seed, …). */
+  parent?: string;
+  /** ISO 8601. */
+  createdAt?: string;
+  state: ResourceState;
+  /** True when fork-stack created it (ownership marker found); false for adopted roots or foreign names. */
+  owned?: boolean;
+  /** Small facts for `status`: size, object count, region, host. Never secrets. */
+  details?: Record<string, string | number | boolean>;
+}
+
+export interface ForkRequest {
+  env: string;
+  parent: string;
+  /** Point in time of the parent to fork from (`--at`); only passed when `capabilities.pointInTime`. */
+  at?: Date;
+  /** Expiry the provider may record natively (Neon `expires_at`), when the user asked for a TTL. */
+  expiresAt?: Date;
+  /** Secrets copy policy: which of the parent's keys the child gets. Only for the secrets kind. */
+  keep?: (key: string) => boolean;
+}
+
+export interface RemoveRequest {
+  env: string;
+}
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  /** What was checked: "credentials", "reachability", "parent dev exists". */
+  name: string;
+  status: CheckStatus;
+  message: string;
+  /** How to fix a warn/fail. */
+  fix?: string;
+}
+
+export interface Capabilities {
+  /** `fork` honours `at` (point-in-time fork of the parent). */
+  pointInTime?: boolean;
+  /** `createEmpty` exists: the provider can make a root environment from nothing (local stack). */
+  createEmpty?: boolean;
+  /** `reset` exists: a native "reset to parent" that keeps the resource's identity. */
+  reset?: boolean;
+}
+
+export interface Provider<Options = unknown> {
+  readonly kind: Kind;
+  readonly name: string;
+  readonly capabilities?: Capabilities;
+  /**
+   * Variable names this provider produces that are safe to print without --reveal (bucket names,
+   * regions, key prefixes). Everything else is masked; URL passwords are masked in any case.
+   */
+  readonly publicVariables?: readonly string[];
+
+  /** The provider-side name for `env` (naming convention with per-env overrides). Pure. */
+  resourceName(ctx: ProviderContext<Options>, env: string): string;
+  /** A problem with `env`'s resource name for this provider's limits, or undefined. Pure, no I/O. */
+  checkName(ctx: ProviderContext<Options>, env: string): string | undefined;
+
+  find(ctx: ProviderContext<Options>, env: string): Promise<Resource | undefined>;
+  fork(ctx: ProviderContext<Options>, request: ForkRequest): Promise<Resource>;
+  remove(ctx: ProviderContext<Options>, request: RemoveRequest): Promise<void>;
+  /** Every environment's resource that exists, paginated to the end. */
+  list(ctx: ProviderContext<Options>): Promise<Resource[]>;
+  /** The variables an app needs to use `env`'s resource (DESIGN.md §3). */
+  variables(ctx: ProviderContext<Options>, env: string): Promise<Record<string, string>>;
+  check(ctx: ProviderContext<Options>): Promise<Check[]>;
+
+  /** Create `env` empty, as a root (local stack `init`). */
+  createEmpty?(ctx: ProviderContext<Options>, env: string): Promise<Resource>;
+  /** Native reset of `env` to the current state of `parent`, keeping its identity. */
+  reset?(ctx: ProviderContext<Options>, request: ForkRequest): Promise<Resource>;
+}
+
+/** Secrets providers also read and write individual values (`fork-stack secrets …`). */
+export interface SecretsProvider<Options = unknown> extends Provider<Options> {
+  readonly kind: 'secrets';
+  read(ctx: ProviderContext<Options>, env: string): Promise<Record<string, string>>;
+  write(ctx: ProviderContext<Options>, env: string, changes: { set?: Record<string, string>; unset?: string[] }): Promise<void>;
+}
+
+export function isSecretsProvider(provider: Provider<unknown>): provider is SecretsProvider<unknown> {
+  return provider.kind === 'secrets' && typeof (provider as SecretsProvider).read === 'function';
+}
+
+/** What a `<name>.schema.ts` module exports. */
+export interface ProviderSchemaModule {
+  /** zod schema of the slot's options, `provider` key excluded; defaults applied by parsing. */
+  schema: z.ZodType;
+  /** A TOML snippet (without the table header) that `init` writes and error messages quote. */
+  example: string;
+  /** Environment variables holding credentials, for `doctor` and docs. */
+  credentials?: readonly string[];
+}
+
+export interface ProviderModule {
+  provider: Provider<unknown>;
+}
