@@ -23,6 +23,8 @@ export interface EngineOptions {
   reporter?: Reporter;
   signal?: AbortSignal;
   now?: () => Date;
+  /** Provider implementations by slot id, bypassing the registry (engine tests, embedding). */
+  providers?: Record<string, Provider<unknown>>;
 }
 
 export interface LoadedSlot {
@@ -76,9 +78,7 @@ export function createEngine(config: ProjectConfig, options: EngineOptions = {})
     slots() {
       loaded ??= Promise.all(
         config.slots.map(async (slot) => {
-          const entry = lookup(slot.kind, slot.provider);
-          if (!entry) throw new UsageError(`unknown ${slot.kind} provider "${slot.provider}"`);
-          const { provider } = await entry.load();
+          const provider = options.providers?.[slot.id] ?? (await loadProvider(slot));
           return { config: slot, provider, ctx: contextFor(slot, provider, signal) };
         }),
       );
@@ -89,6 +89,12 @@ export function createEngine(config: ProjectConfig, options: EngineOptions = {})
     },
   };
   return engine;
+}
+
+async function loadProvider(slot: SlotConfig): Promise<Provider<unknown>> {
+  const entry = lookup(slot.kind, slot.provider);
+  if (!entry) throw new UsageError(`unknown ${slot.kind} provider "${slot.provider}"`);
+  return (await entry.load()).provider;
 }
 
 /** Run one provider call for a slot, turning unexpected errors into messages that name the slot. */

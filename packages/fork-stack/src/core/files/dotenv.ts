@@ -9,10 +9,12 @@
  * same way:
  *
  *   1. bare          `KEY=value`      only characters no parser or shell treats specially
- *   2. single-quoted `KEY='va lue'`   no `'`, no `\`, no carriage return (dotenv normalises CR)
+ *   2. single-quoted `KEY='va lue'`   no `'`, no carriage return (dotenv normalises CR), no `\\` and no
+ *                                     trailing `\` (python-dotenv unescapes those inside single quotes)
  *   3. double-quoted `KEY="it's"`     no `"`, `$`, backtick, `\`, carriage return
  *
- * A value that none of them can carry (it holds both `'` and one of `"$\`` or a backslash, or a CR)
+ * A value that none of them can carry (it holds both `'` and one of `"$\`` or a backslash, or a CR,
+ * or `${`, which python-dotenv expands inside any quotes)
  * is written double-quoted with backslash escapes for `\ " $ \``. That form is exact for bash, for the
  * fork-stack readers in every language and for `fork-stack run`; `isPortable` reports such values so the
  * CLI can warn which key (never the value) other parsers may read differently.
@@ -29,7 +31,9 @@ export type DotenvEncoding = 'bare' | 'single' | 'double' | 'escaped';
 
 export function encodingFor(value: string): DotenvEncoding {
   if (BARE.test(value)) return 'bare';
-  if (!/['\\\r]/.test(value)) return 'single';
+  // python-dotenv expands ${NAME} in every quoting style, with no escape for it.
+  if (value.includes('${')) return 'escaped';
+  if (!/['\r]/.test(value) && !/\\\\|\\$/.test(value)) return 'single';
   if (!/["$`\\\r]/.test(value)) return 'double';
   return 'escaped';
 }

@@ -14,7 +14,7 @@ export const schema = z.strictObject({
     .int()
     .min(0)
     .default(10_000)
-    .meta({ description: 'How long a fork waits for a writer of the parent to finish before taking its snapshot.' }),
+    .meta({ description: 'How long a fork waits for a writer of the parent to commit before taking its snapshot.' }),
 });
 
 export type SqliteOptions = z.infer<typeof schema>;

@@ -2,10 +2,16 @@
  * SQLite / libSQL files, one per environment — the local stack's database. DATABASE_URL is a `file:` URL
  * that `@libsql/client` opens, the same client apps use for Turso.
  *
- * A fork is a consistent snapshot even while another process writes to the parent: the parent is held
- * in a write transaction (BEGIN IMMEDIATE, waiting up to busy_timeout for a running writer) while its
- * main file and WAL are copied, so no commit can land mid-copy; the copy is then opened on its own and
- * checkpointed into a single self-contained file before an atomic rename gives it its final name.
+ * A fork is a consistent snapshot even while another process writes to the parent. A read transaction
+ * is held on the parent while its main file and WAL are copied:
+ *  - rollback-journal mode: the shared lock lets no writer commit until the copy is done (writers wait
+ *    on their busy timeout; a read lock is granted between two commits, so a busy writer cannot starve
+ *    us the way it starves BEGIN IMMEDIATE);
+ *  - WAL mode: writers go on appending to the WAL, but no checkpoint may copy frames past our read mark
+ *    into the main file and the WAL cannot restart, so main file + copied WAL replay to a committed state
+ *    (frames after the last valid commit record are discarded by WAL recovery).
+ * The copy is then opened on its own and checkpointed into one self-contained file before an atomic
+ * rename gives it its final name.
  * Copies use copy-on-write clones where the filesystem has them (btrfs, XFS, APFS), a kernel-side copy
  * elsewhere. The parent's data is only read.
  */
@@ -58,7 +64,9 @@ async function snapshot(ctx: Ctx, parentFile: string, childFile: string): Promis
     await parent.execute(`PRAGMA busy_timeout = ${ctx.options.busy_timeout_ms}`);
     let tx;
     try {
-      tx = await parent.transaction('write');
+      tx = await parent.transaction('deferred');
+      // The first read takes the shared lock (rollback mode) or pins the WAL snapshot (WAL mode).
+      await tx.execute('SELECT count(*) FROM sqlite_master');
     } catch (error) {
       throw new OperationError(`the parent database ${parentFile} stayed locked by a writer for ${ctx.options.busy_timeout_ms} ms`, {
         hint: 'Stop the process writing to it, or raise busy_timeout_ms in [database].',
@@ -66,8 +74,6 @@ async function snapshot(ctx: Ctx, parentFile: string, childFile: string): Promis
       });
     }
     try {
-      // Read one page so the snapshot is pinned, then copy: no commit can land while we hold the lock.
-      await tx.execute('SELECT count(*) FROM sqlite_master');
       ctx.progress({ message: 'copying database file' });
       await cloneFile(parentFile, tmp);
       await cloneFile(`${parentFile}-wal`, `${tmp}-wal`);

@@ -76,12 +76,18 @@ export function partialPath(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.partial`);
 }
 
+/** Whether `dir` (or, when it does not exist yet, its nearest existing ancestor) is writable. Creates nothing. */
 export async function checkWritableDir(dir: string): Promise<{ ok: boolean; message: string }> {
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    await fs.access(dir, fs.constants.W_OK);
-    return { ok: true, message: `${dir} is writable` };
-  } catch (error) {
-    return { ok: false, message: `${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  let probe = dir;
+  for (;;) {
+    try {
+      await fs.access(probe, fs.constants.W_OK);
+      return { ok: true, message: probe === dir ? `${dir} is writable` : `${dir} can be created (${probe} is writable)` };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const parent = path.dirname(probe);
+      if (code !== 'ENOENT' || parent === probe) return { ok: false, message: `${probe} is not writable (${code ?? 'error'})` };
+      probe = parent;
+    }
   }
 }
