@@ -12,7 +12,14 @@ import { envNameProblem, normaliseEnvValue } from '../core/names.js';
 
 export const DEFAULT_ENV = 'dev';
 
-export type RuntimeErrorCode = 'invalid-env-variable' | 'invalid-current-env' | 'unreadable-env-file' | 'missing-value';
+export type RuntimeErrorCode =
+  | 'invalid-env-variable'
+  | 'invalid-current-env'
+  | 'unreadable-env-file'
+  | 'missing-value'
+  | 'invalid-config'
+  | 'invalid-key'
+  | 'cli-failed';
 
 /** Errors a reader raises; `code` is the same in every language (see conformance/). */
 export class ForkStackRuntimeError extends Error {
