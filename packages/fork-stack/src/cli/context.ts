@@ -30,7 +30,10 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
       // Imported here, not at the top: commands that never load a project (current, env) stay fast.
       const [{ loadConfig }, { createEngine }] = await Promise.all([import('../core/config/load.js'), import('../core/engine/context.js')]);
       const config = await loadConfig({ cwd, configPath: globals.config });
-      return createEngine(config, { reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) }, signal });
+      // FORK_STACK_NOW pins the clock (ISO time) so expiry and gc can be tested and demonstrated.
+      const pinned = process.env.FORK_STACK_NOW ? new Date(process.env.FORK_STACK_NOW) : undefined;
+      const now = pinned && !Number.isNaN(pinned.getTime()) ? () => pinned : undefined;
+      return createEngine(config, { reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) }, signal, now });
     },
   };
 }

@@ -51,7 +51,10 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--from <parent>', 'environment to fork (default: default_parent from the config)')
     .option('--switch', 'switch to the new environment afterwards')
     .option('--at <time>', 'fork the parent as it was at this RFC 3339 time (providers with point-in-time forks)')
+    .option('--at-best-effort', 'with --at: fork resources that cannot go back in time from now, with a warning')
+    .option('--ttl <duration>', 'delete after this long with "gc --expired" (e.g. 7d, 12h; "never" for no expiry)')
     .option('--keep-partial', 'on failure, keep what was created instead of rolling it back')
+    .addOption(new Option('--git-branch <branch>', 'record the git branch this environment follows').hideHelp())
     .action(async (env, flags) => (await import('./commands/create.js')).run(ctx(), env, flags));
 
   program
@@ -105,6 +108,51 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .command('doctor')
     .description('check the config, credentials, reachability of each provider and that the roots exist')
     .action(async () => (await import('./commands/doctor.js')).run(ctx()));
+
+  program
+    .command('reset')
+    .description('make an environment a fresh fork of its parent again, keeping its name')
+    .argument('<env>')
+    .option('--from <parent>', 'parent to reset from (default: the one it was forked from)')
+    .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)')
+    .action(async (env, flags) => (await import('./commands/lifecycle.js')).reset(ctx(), env, flags));
+
+  program
+    .command('gc')
+    .description('delete expired environments, old ones, or ones whose git branch is gone (never protected or foreign ones)')
+    .option('--expired', 'environments past their TTL (the default criterion)')
+    .option('--gone', 'environments whose git branch no longer exists on the remote')
+    .option('--older-than <duration>', 'environments created longer ago than this (e.g. 14d)')
+    .option('--dry-run', 'show what would be deleted, delete nothing')
+    .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)')
+    .action(async (flags) => (await import('./commands/lifecycle.js')).gc(ctx(), flags));
+
+  program
+    .command('diff')
+    .description('what differs between two environments: secret keys, database schema, object and key counts (never values)')
+    .argument('<a>')
+    .argument('<b>')
+    .action(async (a, b) => (await import('./commands/lifecycle.js')).diff(ctx(), a, b));
+
+  program
+    .command('prompt')
+    .description('the current environment for shell prompts (fast; loud for protected environments)')
+    .option('--color', 'colour a protected environment red')
+    .action(async (flags) => (await import('./commands/prompt.js')).run(ctx(), flags));
+
+  const hook = program.command('hook').description('git-branch environments: switch (or create) the environment of each checked-out branch');
+  hook
+    .command('install')
+    .description('install the post-checkout hook (an existing hook is kept and runs first)')
+    .action(async () => (await import('./commands/hook.js')).install(ctx()));
+  hook
+    .command('uninstall')
+    .description('remove the hook and restore the one it chained')
+    .action(async () => (await import('./commands/hook.js')).uninstall(ctx()));
+  hook
+    .command('run', { hidden: true })
+    .description('what the hook runs after a checkout')
+    .action(async () => (await import('./commands/hook.js')).runFromHook(ctx()));
 
   const secrets = program.command('secrets').description("read and change the current environment's secrets");
   secrets

@@ -92,6 +92,16 @@ export interface Check {
   fix?: string;
 }
 
+/** A summary of an environment's resource for `fork-stack diff` (never values, never secrets). */
+export interface Description {
+  /** Database schema: table → column → declared type, and index names (with their table). */
+  schema?: { tables: Record<string, { columns: Record<string, string>; indexes: string[] }> };
+  /** Object storage: how many objects and bytes. */
+  objects?: { count: number; bytes: number };
+  /** Cache/queue: how many keys belong to the environment. */
+  keys?: { count: number };
+}
+
 export interface Capabilities {
   /** `fork` honours `at` (point-in-time fork of the parent). */
   pointInTime?: boolean;
@@ -129,6 +139,8 @@ export interface Provider<Options = unknown> {
   createEmpty?(ctx: ProviderContext<Options>, env: string): Promise<Resource>;
   /** Native reset of `env` to the current state of `parent`, keeping its identity. */
   reset?(ctx: ProviderContext<Options>, request: ForkRequest): Promise<Resource>;
+  /** A summary for `fork-stack diff` (schema, object count, key count). */
+  describe?(ctx: ProviderContext<Options>, env: string): Promise<Description>;
 }
 
 /** Secrets providers also read and write individual values (`fork-stack secrets …`). */

@@ -45,6 +45,8 @@ export function memoryEngine(
     defaultParent: 'dev',
     protected: ['prod', 'dev'],
     roots: ['dev'],
+    git: { mainBranches: ['main', 'master'], mainEnv: 'dev', autoCreate: false, parent: 'dev', remote: 'origin' },
+    lifecycle: {},
     slots: slotConfigs,
     raw: {},
     ...overrides,

@@ -1,6 +1,7 @@
 import { createEnvironment } from '../../core/engine/create.js';
 import { switchEnvironment } from '../../core/engine/switch.js';
 import { UsageError } from '../../core/errors.js';
+import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';
 import { progressReporter } from '../ui.js';
 import { reportEnvLocal } from './switch.js';
@@ -10,6 +11,9 @@ export interface CreateFlags {
   switch?: boolean;
   keepPartial?: boolean;
   at?: string;
+  atBestEffort?: boolean;
+  ttl?: string;
+  gitBranch?: string;
 }
 
 export function parseTime(value: string, flag: string): Date {
@@ -22,11 +26,13 @@ export function parseTime(value: string, flag: string): Date {
 
 export async function run(cli: CliContext, env: string, flags: CreateFlags): Promise<void> {
   const at = flags.at ? parseTime(flags.at, '--at') : undefined;
+  if (flags.atBestEffort && !at) throw new UsageError('--at-best-effort needs --at <time>');
+  const ttlMs = flags.ttl === undefined ? undefined : flags.ttl === 'never' ? null : parseDuration(flags.ttl, '--ttl');
   const reporter = await progressReporter(cli.out, `creating ${env}`);
   const engine = await cli.engine(reporter);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, keepPartial: flags.keepPartial });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);

@@ -32,6 +32,8 @@ export interface ProjectConfig {
   protected: string[];
   roots: string[];
   contract?: string;
+  git: { mainBranches: string[]; mainEnv: string; autoCreate: boolean; parent: string; remote: string };
+  lifecycle: { defaultTtl?: string; maxEnvs?: number };
   slots: SlotConfig[];
   /** The parsed TOML, for extensions that read their own tables ([git], [lifecycle]). */
   raw: Record<string, unknown>;
@@ -151,6 +153,14 @@ function buildConfig(file: string, top: TopLevelConfig, slots: SlotConfig[], raw
     protected: top.protected,
     roots: top.roots ?? [top.default_parent],
     contract: top.contract,
+    git: {
+      mainBranches: top.git?.main_branches ?? ['main', 'master'],
+      mainEnv: top.git?.main_env ?? top.default_parent,
+      autoCreate: top.git?.auto_create ?? false,
+      parent: top.git?.parent ?? top.default_parent,
+      remote: top.git?.remote ?? 'origin',
+    },
+    lifecycle: { defaultTtl: top.lifecycle?.default_ttl, maxEnvs: top.lifecycle?.max_envs },
     slots,
     raw,
   };
@@ -162,6 +172,8 @@ const TOP_EXAMPLES: Record<string, string> = {
   protected: 'protected = ["prod", "dev"]',
   roots: 'roots = ["dev"]',
   contract: 'contract = "1"',
+  git: '[git] auto_create = true',
+  lifecycle: '[lifecycle] default_ttl = "7d"',
 };
 
 function isTable(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@
  * Helpers here are shared by those schemas so that every naming pattern is checked the same way.
  */
 import { z } from 'zod';
+import { DURATION_PATTERN } from '../duration.js';
 import { ENV_NAME_MAX_LENGTH, ENV_NAME_PATTERN, placeholdersOf } from '../names.js';
 
 export const PROJECT_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
@@ -52,6 +53,30 @@ export const topLevelSchema = z.strictObject({
       description:
         'Environments with no parent. On the local stack `init` creates them empty; on cloud stacks they are the existing resources, adopted by name and never created or deleted. Defaults to [default_parent].',
     }),
+  git: z
+    .strictObject({
+      main_branches: z
+        .array(z.string().min(1))
+        .default(['main', 'master'])
+        .meta({ description: 'Branches that map to main_env instead of an environment of their own.' }),
+      main_env: envNameSchema.optional().meta({ description: 'Environment for the main branches (default: default_parent).' }),
+      auto_create: z.boolean().default(false).meta({ description: 'Create the environment of a checked-out branch when it does not exist.' }),
+      parent: envNameSchema.optional().meta({ description: 'Parent of environments created for branches (default: default_parent).' }),
+      remote: z.string().min(1).default('origin').meta({ description: 'Remote whose branches decide what `gc --gone` deletes.' }),
+    })
+    .optional()
+    .meta({ description: 'Environments that follow git branches (fork-stack hook install).' }),
+  lifecycle: z
+    .strictObject({
+      default_ttl: z
+        .string()
+        .regex(DURATION_PATTERN, 'must be a duration such as "7d", "12h" or "2w"')
+        .optional()
+        .meta({ description: 'Time to live of new environments unless create --ttl says otherwise; gc --expired deletes them after it.' }),
+      max_envs: z.number().int().min(1).optional().meta({ description: 'Most environments (roots excluded) that may exist at once; create refuses beyond it.' }),
+    })
+    .optional()
+    .meta({ description: 'Expiry and limits.' }),
   contract: z
     .string()
     .regex(/^\d+(\.\d+)?$/)

@@ -19,13 +19,20 @@ import { assertNameFitsProviders } from './names.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
 import { resolveVariables, type ResolvedVariables } from './variables.js';
+import { listEnvironments } from './list.js';
+import { formatDuration, parseDuration } from '../duration.js';
 
 export interface CreateOptions {
   env: string;
   from?: string;
   at?: Date;
-  expiresAt?: Date;
+  /** With `at`: fork the resources that cannot go back in time from now, with a warning, instead of refusing. */
+  atBestEffort?: boolean;
+  /** Time to live; undefined uses [lifecycle] default_ttl, null means no expiry. */
+  ttlMs?: number | null;
   keepPartial?: boolean;
+  /** The git branch this environment follows (git-branch environments). */
+  gitBranch?: string;
 }
 
 export interface CreateResult {
@@ -54,14 +61,18 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     throw new UsageError(`${config.file} configures no resources`, { hint: 'Add a [database], [storage.<name>], [secrets], [cache] or [queue] section.' });
   }
   assertNameFitsProviders(slots, env);
-  if (options.at) {
-    const unable = slots.filter((s) => !s.provider.capabilities?.pointInTime);
-    if (unable.length > 0) {
-      throw new UsageError(`--at is not supported by ${unable.map((s) => `${s.config.id} (${s.provider.name})`).join(', ')}`, {
-        hint: 'Those providers can only fork the parent as it is now. Drop --at, or configure providers with point-in-time forks.',
+  const unableAt = options.at ? slots.filter((s) => !s.provider.capabilities?.pointInTime) : [];
+  if (unableAt.length > 0) {
+    const names = unableAt.map((s) => `${s.config.id} (${s.provider.name})`).join(', ');
+    if (!options.atBestEffort) {
+      throw new UsageError(`--at is not supported by ${names}`, {
+        hint: 'Those providers can only fork the parent as it is now. Add --at-best-effort to fork them from now, or drop --at.',
       });
     }
+    reporter.warn(`${names} cannot fork a point in time: forked from "${parent}" as it is now (--at-best-effort)`);
   }
+  const ttlMs = options.ttlMs === undefined ? (config.lifecycle.defaultTtl ? parseDuration(config.lifecycle.defaultTtl, 'default_ttl') : null) : options.ttlMs;
+  const expiresAt = ttlMs === null ? undefined : new Date(engine.now().getTime() + ttlMs);
 
   const lock = await acquireLock(config.paths.locksDir, env, `create ${env}`);
   try {
@@ -93,6 +104,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       });
     }
     const resumed = resuming || existingCount > 0;
+    if (!resumed && config.lifecycle.maxEnvs !== undefined) await assertBelowMaxEnvs(engine, env, config.lifecycle.maxEnvs);
     if (resumed) reporter.info(`finishing "${env}": an earlier create did not complete`);
     // What a failure may remove: everything when our own journal says we were creating it, otherwise
     // only what did not exist before this run (a partial environment might be a teammate's).
@@ -105,10 +117,12 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       createdAt: meta?.createdAt ?? engine.now().toISOString(),
       status: 'creating',
       at: options.at?.toISOString(),
-      expiresAt: options.expiresAt?.toISOString() ?? meta?.expiresAt,
+      expiresAt: expiresAt?.toISOString() ?? meta?.expiresAt,
+      gitBranch: options.gitBranch ?? meta?.gitBranch,
     });
 
-    const resources = await forkAll(engine, slots, { env, parent, at: options.at, expiresAt: options.expiresAt }, removable, options.keepPartial ?? false);
+    const atFor = (slot: LoadedSlot) => (unableAt.includes(slot) ? undefined : options.at);
+    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt }, removable, options.keepPartial ?? false);
 
     const variables = await resolveVariables(engine, env, slots);
     for (const key of variables.shadowed) {
@@ -132,7 +146,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
 async function forkAll(
   engine: Engine,
   slots: LoadedSlot[],
-  request: { env: string; parent: string; at?: Date; expiresAt?: Date },
+  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date },
   removable: Set<string>,
   keepPartial: boolean,
 ): Promise<Record<string, Resource>> {
@@ -150,7 +164,7 @@ async function forkAll(
       try {
         const ctx = engine.withSignal(slot, controller.signal);
         const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, request.parent) : undefined;
-        const resource = await slot.provider.fork(ctx, { ...request, keep });
+        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep });
         reporter.slot(slot.config.id, { phase: 'done', message: resource.name });
         return resource;
       } catch (error) {
@@ -192,6 +206,17 @@ async function forkAll(
       rollbackFailures.length === 0
         ? undefined
         : `Run "fork-stack delete ${request.env} --yes" to remove what is left once the problem is fixed.`,
+  });
+}
+
+async function assertBelowMaxEnvs(engine: Engine, env: string, max: number): Promise<void> {
+  const { environments } = await listEnvironments(engine);
+  const others = environments.filter((e) => !e.root && e.name !== env);
+  if (others.length < max) return;
+  const now = engine.now().getTime();
+  throw new OperationError(`cannot create "${env}": max_envs = ${max} environments exist already`, {
+    details: others.map((e) => `${e.name}${e.createdAt ? ` (${formatDuration(now - Date.parse(e.createdAt))} old)` : ''}${e.expiresAt ? `, expires ${e.expiresAt}` : ''}`),
+    hint: 'Delete one ("fork-stack delete <env>", or "fork-stack gc --older-than 14d"), or raise max_envs in [lifecycle].',
   });
 }
 

@@ -19,7 +19,7 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OperationError } from '../../core/errors.js';
-import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import type { Check, Description, Provider, ProviderContext, Resource } from '../types.js';
 import { absolutePath, checkLocalName, checkWritableDir, listLocal, partialPath, relativePath, statResource, type LocalPathOptions } from '../local/paths.js';
 import type { SqliteOptions } from './sqlite.schema.js';
 
@@ -147,6 +147,24 @@ export const provider = {
   },
 
   list: (ctx) => listLocal(ctx, pathOptions(ctx)),
+
+  async describe(ctx, env) {
+    const client = await openClient(absolutePath(ctx, pathOptions(ctx), env));
+    try {
+      const tables: NonNullable<Description['schema']>['tables'] = {};
+      const objects = await client.execute("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name");
+      for (const row of objects.rows) {
+        if (row.type === 'table') {
+          const columns = await client.execute({ sql: 'SELECT name, type FROM pragma_table_info(?)', args: [row.name as string] });
+          tables[row.name as string] = { columns: Object.fromEntries(columns.rows.map((c) => [c.name as string, (c.type as string) || 'ANY'])), indexes: [] };
+        }
+      }
+      for (const row of objects.rows) if (row.type === 'index') tables[row.tbl_name as string]?.indexes.push(row.name as string);
+      return { schema: { tables } };
+    } finally {
+      client.close();
+    }
+  },
 
   async variables(ctx, env) {
     return { DATABASE_URL: fileUrl(absolutePath(ctx, pathOptions(ctx), env)) };

@@ -90,6 +90,23 @@ export const provider = {
     return bucketVariables(ctx, bucketDir(ctx, env));
   },
 
+  async describe(ctx, env) {
+    let count = 0;
+    let bytes = 0;
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(p);
+        else if (entry.isFile()) {
+          count++;
+          bytes += (await fs.stat(p)).size;
+        }
+      }
+    };
+    await walk(bucketDir(ctx, env));
+    return { objects: { count, bytes } };
+  },
+
   async check(ctx): Promise<Check[]> {
     const dir = path.resolve(ctx.root, ctx.options.dir);
     const writable = await checkWritableDir(dir);

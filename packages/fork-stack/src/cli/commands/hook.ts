@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { installHook, onCheckout, spawnDetached, uninstallHook } from '../../core/engine/hook.js';
+import type { CliContext } from '../context.js';
+
+/** How the hook calls this CLI back: the same node and the same script, by absolute path. */
+function selfCommand(): string[] {
+  return [process.execPath, path.resolve(process.argv[1] ?? 'fork-stack')];
+}
+
+export async function install(cli: CliContext): Promise<void> {
+  const result = await installHook(cli.cwd, selfCommand());
+  if (cli.out.json) return cli.out.data(result);
+  cli.out.success(`${result.alreadyInstalled ? 'updated' : 'installed'} ${result.file}${result.chained ? ' (the hook that was there runs first)' : ''}`);
+}
+
+export async function uninstall(cli: CliContext): Promise<void> {
+  const result = await uninstallHook(cli.cwd);
+  if (cli.out.json) return cli.out.data(result);
+  if (!result.removed) cli.out.info(`no fork-stack hook in ${result.file}`);
+  else cli.out.success(`removed ${result.file}${result.restored ? ' and restored the hook it chained' : ''}`);
+}
+
+/** Called by the hook after a branch checkout. Never fails: one warning line at most. */
+export async function runFromHook(cli: CliContext): Promise<void> {
+  try {
+    const engine = await cli.engine();
+    const outcome = await onCheckout(engine, cli.cwd, (args, log) => spawnDetached(selfCommand(), args, engine.config.root, log));
+    if (outcome.action === 'switched') cli.out.info(`fork-stack: switched to ${outcome.env} (branch ${outcome.branch})`);
+    if (outcome.action === 'creating') cli.out.info(`fork-stack: creating ${outcome.env} for branch ${outcome.branch} in the background (log: ${path.relative(cli.cwd, outcome.log)})`);
+    if (outcome.action === 'missing') cli.out.info(`fork-stack: branch ${outcome.branch} has no environment; run "fork-stack create ${outcome.env} --switch" (or set [git] auto_create = true)`);
+  } catch (error) {
+    cli.out.stderr.write(`fork-stack: warning: ${(error as Error).message.split('\n')[0]}\n`);
+  }
+}

@@ -1,0 +1,89 @@
+/** reset, gc and diff: commands over the environment lifecycle. */
+import { collectGarbage } from '../../core/engine/gc.js';
+import { diffEnvironments, type SlotDiff } from '../../core/engine/diff.js';
+import { resetEnvironment } from '../../core/engine/reset.js';
+import { parseDuration } from '../../core/duration.js';
+import { OperationError } from '../../core/errors.js';
+import type { CliContext } from '../context.js';
+import { formatBytes } from '../output.js';
+import { confirm, progressReporter } from '../ui.js';
+
+export async function reset(cli: CliContext, env: string, flags: { from?: string; yes?: boolean }): Promise<void> {
+  const reporter = await progressReporter(cli.out, `resetting ${env}`);
+  const engine = await cli.engine(reporter);
+  if (!flags.yes) {
+    reporter.stop(true);
+    if (!(await confirm(cli.out, `reset "${env}" to a fresh fork of its parent (its changes are lost)?`, '--yes'))) {
+      cli.out.info('cancelled; nothing changed');
+      return;
+    }
+  }
+  let result;
+  try {
+    result = await resetEnvironment(engine, env, flags.from);
+    reporter.stop(true);
+  } catch (error) {
+    reporter.stop(false);
+    throw error;
+  }
+  if (cli.out.json) cli.out.data(result);
+  else cli.out.success(`reset ${env} from ${result.parent}${result.native.length ? ` (native: ${result.native.join(', ')})` : ''}`);
+}
+
+export async function gc(cli: CliContext, flags: { dryRun?: boolean; expired?: boolean; gone?: boolean; olderThan?: string; yes?: boolean }): Promise<void> {
+  const olderThanMs = flags.olderThan ? parseDuration(flags.olderThan, '--older-than') : undefined;
+  const engine = await cli.engine();
+  if (!flags.dryRun && !flags.yes) {
+    const preview = await collectGarbage(engine, { ...flags, olderThanMs, dryRun: true });
+    const doomed = preview.entries.filter((e) => e.action === 'would delete');
+    if (doomed.length > 0 && !(await confirm(cli.out, `delete ${doomed.map((e) => e.env).join(', ')}?`, '--yes'))) {
+      cli.out.info('cancelled; nothing was deleted');
+      return;
+    }
+  }
+  const result = await collectGarbage(engine, { ...flags, olderThanMs });
+  const { out } = cli;
+  if (out.json) out.data(result);
+  else if (result.entries.length === 0) out.info('nothing to collect');
+  else out.table(['ENV', 'REASON', 'ACTION'], result.entries.map((e) => [e.env, e.reason, `${e.action}${e.detail ? ` (${e.detail})` : ''}`]));
+  const failed = result.entries.filter((e) => e.action === 'failed');
+  if (failed.length) throw new OperationError(`gc could not delete ${failed.map((e) => e.env).join(', ')}`);
+}
+
+function describeSlot(d: SlotDiff): string[] {
+  if (d.unsupported) return ['  (this provider cannot describe its resources)'];
+  const lines: string[] = [];
+  if (d.secrets) {
+    for (const k of d.secrets.added) lines.push(`  + ${k}`);
+    for (const k of d.secrets.removed) lines.push(`  - ${k}`);
+    for (const k of d.secrets.changed) lines.push(`  ~ ${k} (value differs)`);
+  }
+  if (d.schema) {
+    for (const t of d.schema.tablesAdded) lines.push(`  + table ${t}`);
+    for (const t of d.schema.tablesRemoved) lines.push(`  - table ${t}`);
+    for (const c of d.schema.columns) {
+      for (const col of c.added) lines.push(`  + column ${c.table}.${col}`);
+      for (const col of c.removed) lines.push(`  - column ${c.table}.${col}`);
+      for (const ch of c.changed) lines.push(`  ~ column ${c.table}.${ch.column}: ${ch.from} → ${ch.to}`);
+    }
+    for (const i of d.schema.indexesAdded) lines.push(`  + index ${i}`);
+    for (const i of d.schema.indexesRemoved) lines.push(`  - index ${i}`);
+  }
+  if (d.objects && !d.same) lines.push(`  objects ${d.objects.a.count} (${formatBytes(d.objects.a.bytes)}) → ${d.objects.b.count} (${formatBytes(d.objects.b.bytes)})`);
+  if (d.keys && d.keys.a !== d.keys.b) lines.push(`  keys ${d.keys.a} → ${d.keys.b}`);
+  return lines.length ? lines : ['  same'];
+}
+
+export async function diff(cli: CliContext, a: string, b: string): Promise<void> {
+  const engine = await cli.engine();
+  const result = await diffEnvironments(engine, a, b);
+  if (cli.out.json) {
+    cli.out.data(result);
+    return;
+  }
+  cli.out.line(`${a} → ${b}${result.same ? ': no differences' : ''}`);
+  for (const d of result.slots) {
+    cli.out.line(`${cli.out.co.bold(d.slot)} (${d.provider})`);
+    for (const line of describeSlot(d)) cli.out.line(line);
+  }
+}

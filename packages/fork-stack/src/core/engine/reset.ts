@@ -1,0 +1,83 @@
+/**
+ * reset: make an environment a fresh fork of its parent again, keeping its name. Providers with a
+ * native reset (Neon's "reset from parent") use it; the others are removed and forked again. The
+ * journal says `creating` while it runs, so an interrupted reset is finished by `create <env>`.
+ */
+import { OperationError, UsageError } from '../errors.js';
+import { acquireLock } from '../lock.js';
+import { assertEnvName } from '../names.js';
+import { readMeta, writeMeta } from '../state.js';
+import type { Resource } from '../../providers/types.js';
+import type { SecretsCommon } from '../config/common.js';
+import { wrapSlotError, type Engine } from './context.js';
+import { currentEnv } from './current.js';
+import { writeEnvFile, writeEnvLocal } from './env-files.js';
+import { findAll, missingSlots } from './find.js';
+import { secretsKeep } from './policy.js';
+import { assertNotProtected } from './protect.js';
+import { resolveVariables } from './variables.js';
+
+export interface ResetResult {
+  env: string;
+  parent: string;
+  native: string[];
+  refork: string[];
+}
+
+export async function resetEnvironment(engine: Engine, env: string, from?: string): Promise<ResetResult> {
+  const { config } = engine;
+  assertEnvName(env);
+  assertNotProtected(config, env, 'reset');
+  if (config.roots.includes(env)) throw new UsageError(`"${env}" is a root environment; it has no parent to reset from`);
+  const slots = await engine.slots();
+  const lock = await acquireLock(config.paths.locksDir, env, `reset ${env}`);
+  try {
+    const meta = await readMeta(config.paths, env);
+    const found = await findAll(slots, env);
+    if (found.every((r) => r === undefined)) throw new OperationError(`environment "${env}" does not exist`, { hint: `Create it with "fork-stack create ${env}".` });
+    const parent = from ?? meta?.parent ?? found.find((r): r is Resource => Boolean(r?.parent))?.parent;
+    if (!parent) throw new UsageError(`cannot tell which environment "${env}" was forked from`, { hint: `Say it: fork-stack reset ${env} --from <parent>` });
+    assertEnvName(parent, 'parent');
+    const parentMissing = missingSlots(slots, await findAll(slots, parent));
+    if (parentMissing.length > 0) throw new OperationError(`parent environment "${parent}" does not exist (or is incomplete)`);
+
+    await writeMeta(config.paths, { ...meta, name: env, parent, createdAt: meta?.createdAt ?? engine.now().toISOString(), status: 'creating' });
+    const native: string[] = [];
+    const refork: string[] = [];
+    const results = await Promise.allSettled(
+      slots.map(async (slot) => {
+        engine.reporter.slot(slot.config.id, { phase: 'start', message: `resetting from ${parent}` });
+        const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, parent) : undefined;
+        try {
+          if (slot.provider.reset) {
+            await slot.provider.reset(slot.ctx, { env, parent, keep });
+            native.push(slot.config.id);
+          } else {
+            await slot.provider.remove(slot.ctx, { env });
+            await slot.provider.fork(slot.ctx, { env, parent, keep });
+            refork.push(slot.config.id);
+          }
+          engine.reporter.slot(slot.config.id, { phase: 'done' });
+        } catch (error) {
+          const wrapped = wrapSlotError(slot, `resetting "${env}"`, error);
+          engine.reporter.slot(slot.config.id, { phase: 'failed', message: wrapped.message });
+          throw wrapped;
+        }
+      }),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failures.length > 0) {
+      throw new OperationError(`could not reset "${env}"`, {
+        details: failures,
+        hint: `Finish it with "fork-stack create ${env} --from ${parent}" once the problem is fixed, or delete it.`,
+      });
+    }
+    const resolved = await resolveVariables(engine, env, slots);
+    await writeEnvFile(config.paths, resolved);
+    if (currentEnv(config, engine.env) === env) await writeEnvLocal(config.paths, env, resolved.values);
+    await writeMeta(config.paths, { ...(await readMeta(config.paths, env)), name: env, parent, createdAt: engine.now().toISOString(), status: 'ready' });
+    return { env, parent, native, refork };
+  } finally {
+    await lock.release();
+  }
+}
