@@ -22,6 +22,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./database/sqlite.schema.js'),
       load: () => import('./database/sqlite.js'),
     },
+    postgres: {
+      summary: 'PostgreSQL (any server): CREATE DATABASE … TEMPLATE per environment',
+      schema: () => import('./database/postgres.schema.js'),
+      load: () => import('./database/postgres.js'),
+    },
   },
   storage: {
     fs: {

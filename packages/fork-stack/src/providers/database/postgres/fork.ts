@@ -1,0 +1,182 @@
+/**
+ * A fork is `CREATE DATABASE child TEMPLATE parent`, done so that a crash or a concurrent run can never
+ * leave a half-made database under the child's name, nor a same-named database of someone else adopted:
+ *
+ *   1. take an advisory lock on the child's name (two machines forking the same env take turns);
+ *   2. an existing database under the child's name is returned when its marker says it is ours, refused
+ *      otherwise;
+ *   3. build the copy under a staging name (a leftover of a crashed run is dropped first), mark it with
+ *      COMMENT ON DATABASE, carry over GRANTs and settings, then rename it to the child's name.
+ *
+ * CREATE DATABASE … TEMPLATE fails while any other session is connected to the parent. fork-stack lists
+ * those sessions and stops, unless the user consented to ending them (terminate_connections = true or
+ * FORK_STACK_PG_TERMINATE=1, which `create --terminate-connections` sets).
+ */
+import pg from 'pg';
+import { OperationError, UsageError } from '../../../core/errors.js';
+import type { ProviderContext } from '../../types.js';
+import { TERMINATE_ENV, type PostgresOptions } from '../postgres.schema.js';
+import { copyGrants, copySettings } from './carry-over.js';
+import { describeSession, lockName, lookupDatabase, sessionsOn, terminateSessions, type DatabaseRow, type Session } from './catalog.js';
+import { cancellable, type AdminSession } from './connection.js';
+import { dropDatabase } from './drop.js';
+import { formatMarker, isOurs } from './marker.js';
+import { lockKeys, stagingName } from './naming.js';
+
+type Ctx = ProviderContext<PostgresOptions>;
+
+/** How many times a consented fork ends the parent's sessions and tries again (pools reconnect at once). */
+const TERMINATE_ROUNDS = 3;
+
+export function terminateConsent(ctx: Ctx): boolean {
+  const flag = ctx.env[TERMINATE_ENV]?.trim().toLowerCase();
+  return ctx.options.terminate_connections || flag === '1' || flag === 'true' || flag === 'yes';
+}
+
+export function notOursError(ctx: Ctx, env: string, row: DatabaseRow): OperationError {
+  return new OperationError(
+    `${ctx.slot} (postgres): database "${row.name}" for environment "${env}" already exists and was not created by fork-stack for project "${ctx.project}"; it was left untouched`,
+    {
+      hint: `If it is yours to replace, drop it yourself (DROP DATABASE ${pg.escapeIdentifier(row.name)}), or give "${env}" another name with names = { ${env} = "…" } or the name pattern in [${ctx.slot}].`,
+    },
+  );
+}
+
+function openConnectionsError(ctx: Ctx, request: { env: string; parent: string }, parentName: string, sessions: Session[]): OperationError {
+  const n = sessions.length;
+  return new OperationError(
+    `${ctx.slot} (postgres): cannot fork "${request.parent}" into "${request.env}": the parent database "${parentName}" has ${n} open connection${n === 1 ? '' : 's'}, and PostgreSQL copies a database only while nobody else is connected to it`,
+    {
+      details: sessions.map((s) => describeSession(s, ctx.now())),
+      hint:
+        `Close them (stop the app, worker or psql session using "${request.parent}") and run the command again, or let fork-stack end them: ` +
+        `fork-stack create ${request.env} --from ${request.parent} --terminate-connections (or ${TERMINATE_ENV}=1, or terminate_connections = true in [${ctx.slot}]).`,
+    },
+  );
+}
+
+function strategyClause(ctx: Ctx, major: number): string {
+  const { strategy } = ctx.options;
+  if (strategy === 'auto') return major >= 15 ? ' STRATEGY = FILE_COPY' : '';
+  if (major < 15) {
+    throw new UsageError(`${ctx.slot} (postgres): strategy = "${strategy}" needs PostgreSQL 15 or later; this server is ${major}`, {
+      hint: `Set strategy = "auto" in [${ctx.slot}].`,
+    });
+  }
+  return ` STRATEGY = ${strategy === 'file_copy' ? 'FILE_COPY' : 'WAL_LOG'}`;
+}
+
+/** OWNER clause: the parent's owner by default, so the app keeps owning its schema (PG 15: public is pg_database_owner's). */
+export function ownerFor(ctx: Ctx, session: AdminSession, parentOwner: string | undefined): string {
+  const { owner } = ctx.options;
+  if (owner === 'admin') return session.server.user;
+  if (owner === 'parent') return parentOwner ?? ctx.options.role ?? session.server.user;
+  return owner;
+}
+
+function explainCreateError(ctx: Ctx, session: AdminSession, error: unknown, request: { env: string; parent: string }, owner: string): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === '42501') {
+    const message = (error as Error).message;
+    if (!session.server.createdb && !session.server.superuser) {
+      return new OperationError(`${ctx.slot} (postgres): role "${session.server.user}" may not create databases (${message})`, {
+        hint: `As a superuser run: ALTER ROLE ${pg.escapeIdentifier(session.server.user)} CREATEDB; or use another admin role in ${ctx.options.url_env}.`,
+        cause: error,
+      });
+    }
+    return new OperationError(`${ctx.slot} (postgres): cannot fork "${request.parent}" into "${request.env}" owned by "${owner}": ${message}`, {
+      hint: `Make the admin role a member of "${owner}" (GRANT ${pg.escapeIdentifier(owner)} TO ${pg.escapeIdentifier(session.server.user)}), or set owner = "admin" in [${ctx.slot}].`,
+      cause: error,
+    });
+  }
+  if (code === '57014' && ctx.signal.aborted) return ctx.signal.reason ?? error;
+  return error;
+}
+
+export interface ForkPlan {
+  env: string;
+  parent: string;
+  childName: string;
+  parentName: string;
+}
+
+/** Returns the child's catalog row once it exists under its final name, marked as ours. */
+export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPlan): Promise<DatabaseRow> {
+  const { client } = session;
+  const { env, childName, parentName } = plan;
+  const existing = await lookupDatabase(client, childName);
+  if (existing && !isOurs(existing.comment, ctx.project, env)) throw notOursError(ctx, env, existing);
+  if (existing && !existing.invalid) return existing;
+
+  const lock = await lockName(client, lockKeys(childName), {
+    signal: ctx.signal,
+    onWait: () => ctx.progress({ message: `waiting for another fork-stack run working on ${childName}` }),
+  });
+  try {
+    // Under the lock: another run may have finished (or half-dropped) it meanwhile.
+    const now = await lookupDatabase(client, childName);
+    if (now && !isOurs(now.comment, ctx.project, env)) throw notOursError(ctx, env, now);
+    if (now && !now.invalid) return now;
+    if (now) await dropDatabase(ctx, session, childName);
+
+    const parentRow = await lookupDatabase(client, parentName);
+    if (!parentRow || parentRow.invalid) {
+      throw new OperationError(`${ctx.slot} (postgres): parent database "${parentName}" of environment "${plan.parent}" does not exist${parentRow ? ' (it is invalid: an interrupted DROP DATABASE)' : ''} on ${session.where}`, {
+        hint: `Run "fork-stack list" to see the environments, or name the existing database with names = { ${plan.parent} = "…" } in [${ctx.slot}].`,
+      });
+    }
+    const staging = stagingName(childName);
+    await dropDatabase(ctx, session, staging);
+    try {
+      await createFromTemplate(ctx, session, plan, staging, parentRow);
+      const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString() });
+      await client.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(staging)} IS ${pg.escapeLiteral(marker)}`);
+      await copyGrants(client, parentName, staging);
+      const settings = await copySettings(client, parentRow.oid, staging);
+      for (const skipped of settings.skipped) ctx.warn(`setting of "${parentName}" not copied to "${childName}": ${skipped}`);
+      await client.query(`ALTER DATABASE ${pg.escapeIdentifier(staging)} RENAME TO ${pg.escapeIdentifier(childName)}`);
+    } catch (error) {
+      await dropDatabase(ctx, session, staging).catch(() => undefined);
+      throw error;
+    }
+    const made = await lookupDatabase(client, childName);
+    if (!made) throw new OperationError(`${ctx.slot} (postgres): database "${childName}" vanished right after it was created`);
+    return made;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPlan, staging: string, parentRow: DatabaseRow): Promise<void> {
+  const { client, server } = session;
+  const owner = ownerFor(ctx, session, parentRow.owner);
+  const ownerClause = owner === server.user ? '' : ` OWNER = ${pg.escapeIdentifier(owner)}`;
+  const sql = `CREATE DATABASE ${pg.escapeIdentifier(staging)} TEMPLATE = ${pg.escapeIdentifier(plan.parentName)}${ownerClause}${strategyClause(ctx, server.major)}`;
+  const consent = terminateConsent(ctx);
+  for (let round = 1; ; round++) {
+    const sessions = await sessionsOn(client, plan.parentName);
+    if (sessions.length > 0) {
+      if (!consent) throw openConnectionsError(ctx, plan, plan.parentName, sessions);
+      ctx.progress({ message: `ending ${sessions.length} session(s) on ${plan.parentName}` });
+      const refused = await terminateSessions(client, sessions.map((s) => s.pid));
+      if (refused.length > 0) {
+        throw new OperationError(`${ctx.slot} (postgres): role "${server.user}" may not end ${refused.length} session(s) on "${plan.parentName}"`, {
+          details: sessions.filter((s) => refused.includes(s.pid)).map((s) => describeSession(s, ctx.now())),
+          hint: `Grant it the right (GRANT pg_signal_backend TO ${pg.escapeIdentifier(server.user)}), or close those sessions yourself.`,
+        });
+      }
+    }
+    ctx.progress({ message: `copying ${plan.parentName}` });
+    try {
+      await cancellable(ctx, session, () => client.query(sql));
+      return;
+    } catch (error) {
+      // 55006: someone connected between our look and the copy (PostgreSQL waits 5 s for them first).
+      if ((error as { code?: string }).code !== '55006') throw explainCreateError(ctx, session, error, plan, owner);
+      const late = await sessionsOn(client, plan.parentName);
+      if (round >= TERMINATE_ROUNDS || (late.length > 0 && !consent)) {
+        throw openConnectionsError(ctx, plan, plan.parentName, late);
+      }
+    }
+  }
+}

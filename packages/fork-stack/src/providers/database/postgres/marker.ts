@@ -1,0 +1,41 @@
+/**
+ * The ownership marker: fork-stack writes `COMMENT ON DATABASE … IS 'fork-stack:{…}'` on every database
+ * it creates. Only a database whose marker names this project (and environment) is ever returned as an
+ * existing fork or dropped; a same-named database without it belongs to someone else.
+ */
+export const MARKER_PREFIX = 'fork-stack:';
+
+export interface Marker {
+  project: string;
+  env: string;
+  /** Parent environment; absent for a root made empty by `init`. */
+  parent?: string;
+  /** ISO 8601. */
+  createdAt?: string;
+}
+
+export function formatMarker(marker: Marker): string {
+  return MARKER_PREFIX + JSON.stringify({ v: 1, ...marker });
+}
+
+export function parseMarker(comment: string | null | undefined): Marker | undefined {
+  if (!comment?.startsWith(MARKER_PREFIX)) return undefined;
+  try {
+    const value = JSON.parse(comment.slice(MARKER_PREFIX.length)) as Record<string, unknown>;
+    if (typeof value.project !== 'string' || typeof value.env !== 'string') return undefined;
+    return {
+      project: value.project,
+      env: value.env,
+      parent: typeof value.parent === 'string' ? value.parent : undefined,
+      createdAt: typeof value.createdAt === 'string' ? value.createdAt : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the comment marks the database as this project's environment `env`. */
+export function isOurs(comment: string | null | undefined, project: string, env: string): boolean {
+  const marker = parseMarker(comment);
+  return marker !== undefined && marker.project === project && marker.env === env;
+}
