@@ -1,0 +1,20 @@
+import type { ProviderDefinition } from './core/provider.js';
+import type { FakeServer } from './core/server.js';
+import type { NeonSeed } from './providers/neon/index.js';
+import type { NeonState } from './providers/neon/model.js';
+
+/** Every fake by name, with its state and seed helper types. */
+export interface FakeTypes {
+  neon: FakeServer<NeonState, NeonSeed>;
+}
+
+export type FakeName = keyof FakeTypes;
+
+type DefinitionOf<N extends FakeName> = FakeTypes[N] extends FakeServer<infer S, infer D> ? ProviderDefinition<S, D> : never;
+
+// Lazy: a test that starts one fake loads (and compiles the schemas of) only that provider.
+export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
+  neon: async () => (await import('./providers/neon/index.js')).neon,
+};
+
+export const FAKE_NAMES = Object.keys(providers) as FakeName[];
