@@ -2,10 +2,12 @@ import type { ProviderDefinition } from './core/provider.js';
 import type { FakeServer } from './core/server.js';
 import type { NeonSeed } from './providers/neon/index.js';
 import type { NeonState } from './providers/neon/model.js';
+import type { TursoSeed, TursoState } from './providers/turso.js';
 
 /** Every fake by name, with its state and seed helper types. */
 export interface FakeTypes {
   neon: FakeServer<NeonState, NeonSeed>;
+  turso: FakeServer<TursoState, TursoSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -15,6 +17,7 @@ type DefinitionOf<N extends FakeName> = FakeTypes[N] extends FakeServer<infer S,
 // Lazy: a test that starts one fake loads (and compiles the schemas of) only that provider.
 export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   neon: async () => (await import('./providers/neon/index.js')).neon,
+  turso: async () => (await import('./providers/turso.js')).turso,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

@@ -79,7 +79,7 @@ export class OpenApiValidator {
   private readonly omitted: { key: string; method: string; regex: RegExp }[] = [];
   private readonly compiled = new WeakMap<object, ValidateFunction>();
 
-  constructor(readonly specId: string, readonly doc: OpenApiDoc) {
+  constructor(readonly specId: string, readonly doc: OpenApiDoc, private readonly leniency: { anyContentTypeForJson?: boolean } = {}) {
     const options = { strict: false, allErrors: true, logger: false as const, discriminator: false };
     this.ajv = doc.openapi.startsWith('3.1') ? (new Ajv2020(options) as unknown as Ajv) : new Ajv(options);
     addFormats(this.ajv);
@@ -189,12 +189,13 @@ export class OpenApiValidator {
     }
     const contentType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const mediaTypes = Object.keys(declared.content ?? {});
-    const media = declared.content?.[contentType];
+    const media = declared.content?.[contentType]
+      ?? (this.leniency.anyContentTypeForJson ? declared.content?.['application/json'] : undefined);
     if (!media) {
       problems.push(`Content-Type ${contentType || '(none)'} is not accepted; expected ${mediaTypes.join(' or ')}`);
       return undefined;
     }
-    if (!contentType.includes('json')) return request.rawBody;
+    if (!contentType.includes('json') && !this.leniency.anyContentTypeForJson) return request.rawBody;
     let body: unknown;
     try {
       body = JSON.parse(request.rawBody);

@@ -79,6 +79,11 @@ export interface ProviderDefinition<State, Seed> {
   faultReply?(kind: Exclude<FaultKind, 'drop' | 'stall'>, retryAfterSeconds: number): ErrorReply;
   /** Map a request to the spec's method and path, when the wire format is not REST (AWS JSON 1.1, Vault LIST). */
   route?(method: string, path: string, headers: IncomingHttpHeaders, query: URLSearchParams): { method: string; path: string };
+  /**
+   * The server parses a JSON body whatever its Content-Type (the official SDK sends some JSON bodies as
+   * text/plain), so only the body, not the header, is judged.
+   */
+  anyContentTypeForJson?: boolean;
   /** Operations that must never be called; recorded in fake.forbiddenCalls (and still carried out, as the provider would). */
   forbidden?: Record<string, string>;
   createState(): State;

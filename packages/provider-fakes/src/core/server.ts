@@ -75,7 +75,7 @@ export class FakeServer<State, Seed> {
   private server: Server | undefined;
 
   constructor(readonly provider: ProviderDefinition<State, Seed>, readonly options: FakeOptions = {}) {
-    this.validator = new OpenApiValidator(`openapi:${provider.name}`, provider.spec);
+    this.validator = new OpenApiValidator(`openapi:${provider.name}`, provider.spec, { anyContentTypeForJson: provider.anyContentTypeForJson ?? false });
     for (const key of Object.keys(provider.handlers)) {
       if (!this.validator.hasOperation(key)) throw new Error(`${provider.name} fake: handler ${key} is not an operation of its spec`);
     }
