@@ -112,9 +112,9 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
       const error = await caught(provider.fork(ctx, { env: 'bob', parent: 'dev' }));
       expect(error.exitCode).toBe(1);
       expect(error.message).toMatch(/database \(postgres\): cannot fork "dev" into "bob": the parent database "p\d+_dev" has 1 open connection/);
-      expect(error.details.join('\n')).toMatch(/application "billing-worker", client 127\.0\.0\.1:\d+, user postgres, idle since .*Z \(\d+s ago\)/);
-      expect(error.hint).toMatch(/--terminate-connections/);
-      expect(error.hint).toMatch(/FORK_STACK_PG_TERMINATE=1/);
+      expect(error.message).toMatch(/\n  pid \d+: application "billing-worker", client 127\.0\.0\.1:\d+, user postgres, idle since .*Z \(\d+s ago\)\n/);
+      expect(error.message).toMatch(/fork-stack create bob --from dev --terminate-connections/);
+      expect(error.message).toMatch(/FORK_STACK_PG_TERMINATE=1/);
       expect(await databaseExists(`${name}_bob`)).toBe(false);
       expect(await databaseExists(stagingName(`${name}_bob`))).toBe(false);
       // The session was not touched.

@@ -93,7 +93,9 @@ export async function checkServer(ctx: Ctx): Promise<Check[]> {
     checks.push(...(await withAdmin(ctx, { what: 'connecting', attempts: 2 }, (session) => serverChecks(ctx, session))));
   } catch (error) {
     const e = error as ForkStackError;
-    checks.push({ name: 'server', status: 'fail', message: e.message, fix: e.hint });
+    // doctor prints the slot above its checks: drop the "database (postgres): connecting:" prefix.
+    const message = e.message.replace(`${ctx.slot} (postgres): connecting: `, '');
+    checks.push({ name: 'server', status: 'fail', message, fix: e.hint });
   }
   return checks;
 }

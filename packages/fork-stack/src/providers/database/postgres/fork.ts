@@ -42,17 +42,19 @@ export function notOursError(ctx: Ctx, env: string, row: DatabaseRow): Operation
   );
 }
 
+/**
+ * The sessions and the way forward are part of the message itself, one per line, so they reach the
+ * user whichever layer prints the error (the engine's create summary keeps only messages).
+ */
 function openConnectionsError(ctx: Ctx, request: { env: string; parent: string }, parentName: string, sessions: Session[]): OperationError {
   const n = sessions.length;
-  return new OperationError(
-    `${ctx.slot} (postgres): cannot fork "${request.parent}" into "${request.env}": the parent database "${parentName}" has ${n} open connection${n === 1 ? '' : 's'}, and PostgreSQL copies a database only while nobody else is connected to it`,
-    {
-      details: sessions.map((s) => describeSession(s, ctx.now())),
-      hint:
-        `Close them (stop the app, worker or psql session using "${request.parent}") and run the command again, or let fork-stack end them: ` +
-        `fork-stack create ${request.env} --from ${request.parent} --terminate-connections (or ${TERMINATE_ENV}=1, or terminate_connections = true in [${ctx.slot}]).`,
-    },
-  );
+  const lines = [
+    `${ctx.slot} (postgres): cannot fork "${request.parent}" into "${request.env}": the parent database "${parentName}" has ${n} open connection${n === 1 ? '' : 's'}, and PostgreSQL copies a database only while nobody else is connected to it:`,
+    ...sessions.map((s) => `  ${describeSession(s, ctx.now())}`),
+    `Close ${n === 1 ? 'it' : 'them'} (stop the app, worker or psql session using "${request.parent}") and run the command again, or let fork-stack end ${n === 1 ? 'it' : 'them'}: ` +
+      `fork-stack create ${request.env} --from ${request.parent} --terminate-connections (or ${TERMINATE_ENV}=1, or terminate_connections = true in [${ctx.slot}]).`,
+  ];
+  return new OperationError(lines.join('\n'));
 }
 
 function strategyClause(ctx: Ctx, major: number): string {
@@ -160,8 +162,8 @@ async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPla
       ctx.progress({ message: `ending ${sessions.length} session(s) on ${plan.parentName}` });
       const refused = await terminateSessions(client, sessions.map((s) => s.pid));
       if (refused.length > 0) {
-        throw new OperationError(`${ctx.slot} (postgres): role "${server.user}" may not end ${refused.length} session(s) on "${plan.parentName}"`, {
-          details: sessions.filter((s) => refused.includes(s.pid)).map((s) => describeSession(s, ctx.now())),
+        const lines = sessions.filter((s) => refused.includes(s.pid)).map((s) => `  ${describeSession(s, ctx.now())}`);
+        throw new OperationError(`${ctx.slot} (postgres): role "${server.user}" may not end ${refused.length} session(s) on "${plan.parentName}":\n${lines.join('\n')}`, {
           hint: `Grant it the right (GRANT pg_signal_backend TO ${pg.escapeIdentifier(server.user)}), or close those sessions yourself.`,
         });
       }

@@ -1,0 +1,127 @@
+/**
+ * End to end: the built CLI with `[database] provider = "postgres"` against a real server started here —
+ * init (creates the empty root), create, switch, run (the app connects with DATABASE_URL), list,
+ * the open-connections refusal and FORK_STACK_PG_TERMINATE=1, delete, doctor, and bad input.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStackTrace, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { postgresBinariesOrSkip, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+
+const binaries = postgresBinariesOrSkip();
+const pgModule = createRequire(import.meta.url).resolve('pg');
+
+let server: PostgresServer;
+let tmp: ReturnType<typeof tempDir>;
+let dir: string;
+let env: Record<string, string>;
+
+const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, { cwd: dir, env: { ...env, ...extra } });
+
+function ok(result: RunResult): RunResult {
+  expect(result.code, result.stderr).toBe(0);
+  expect(hasStackTrace(result.stderr)).toBe(false);
+  return result;
+}
+
+beforeAll(async () => {
+  if (!binaries) return;
+  server = await startPostgres();
+  tmp = tempDir('fork-stack-pg-e2e-');
+  dir = path.join(tmp.dir, 'shop');
+  mkdirSync(dir);
+  env = { DATABASE_ADMIN_URL: server.adminUrl };
+});
+afterAll(async () => {
+  await server?.stop();
+  tmp?.cleanup();
+});
+
+describe.skipIf(!binaries)('postgres provider through the CLI', () => {
+  it('init --database postgres writes the section and creates the empty root database', () => {
+    const init = ok(cli(['init', '--database', 'postgres', '--project', 'shop', '--root', 'dev', '--yes']));
+    expect(init.stderr).not.toMatch(/^error/m);
+    const toml = readFileSync(path.join(dir, 'fork-stack.toml'), 'utf8');
+    expect(toml).toMatch(/\[database\]\nprovider = "postgres"/);
+    expect(toml).not.toContain(server.password);
+    expect(ok(cli(['current'])).stdout).toBe('dev\n');
+  });
+
+  it('create → switch → run → list → delete', async () => {
+    await server.query('CREATE TABLE orders (id int PRIMARY KEY, item text)', [], 'shop_dev');
+    await server.query("INSERT INTO orders VALUES (1, 'teapot')", [], 'shop_dev');
+
+    const created = ok(cli(['create', 'pr-7']));
+    expect(created.stderr).toMatch(/created pr-7 from dev/);
+    ok(cli(['switch', 'pr-7']));
+
+    const script = `
+      const { default: pg } = await import(${JSON.stringify(pgModule)});
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query("INSERT INTO orders VALUES (2, 'kettle')");
+      const { rows } = await c.query('SELECT current_database() AS db, count(*)::int AS n FROM orders');
+      console.log(process.env.FORK_STACK_ENV, rows[0].db, rows[0].n);
+      await c.end();`;
+    const run = ok(cli(['run', '--', process.execPath, '--input-type=module', '-e', script]));
+    expect(run.stdout).toBe('pr-7 shop_pr_7 2\n');
+    expect((await server.query('SELECT count(*)::int AS n FROM orders', [], 'shop_dev'))[0]).toEqual({ n: 1 });
+
+    const shown = ok(cli(['env', '--format', 'json'])).stdout;
+    expect(JSON.parse(shown).DATABASE_URL).toBe(`postgres://postgres:****@127.0.0.1:${server.port}/shop_pr_7`);
+    expect(shown).not.toContain(server.password);
+    const revealed = JSON.parse(ok(cli(['env', '--format', 'json', '--reveal'])).stdout);
+    expect(revealed.DATABASE_URL).toBe(server.url({ database: 'shop_pr_7' }));
+    expect(readFileSync(path.join(dir, '.env.local'), 'utf8')).toContain(server.url({ database: 'shop_pr_7' }));
+
+    const list = JSON.parse(ok(cli(['list', '--json'])).stdout);
+    expect(list.environments.map((e: { name: string }) => e.name)).toEqual(['dev', 'pr-7']);
+    expect(list.environments[1]).toMatchObject({ state: 'ready', parent: 'dev', current: true });
+    expect(list.environments[1].resources.database).toMatchObject({ name: 'shop_pr_7', owned: true });
+
+    const deleted = ok(cli(['delete', 'pr-7', '--yes']));
+    expect(deleted.stderr).toMatch(/deleted pr-7/);
+    expect(await server.query("SELECT 1 FROM pg_database WHERE datname = 'shop_pr_7'")).toEqual([]);
+    expect(ok(cli(['current'])).stdout).toBe('dev\n');
+  });
+
+  it('refuses to fork a parent with open connections, listing them; FORK_STACK_PG_TERMINATE=1 ends them', async () => {
+    const session = await server.connect({ database: 'shop_dev', applicationName: 'rails console' });
+    session.on('error', () => undefined);
+    const refused = cli(['create', 'qa']);
+    expect(refused.code).toBe(1);
+    expect(hasStackTrace(refused.stderr)).toBe(false);
+    expect(refused.stderr).toMatch(/database \(postgres\): cannot fork "dev" into "qa": the parent database "shop_dev" has 1 open connection/);
+    expect(refused.stderr).toMatch(/application "rails console", client 127\.0\.0\.1:\d+, user postgres/);
+    expect(refused.stderr).toMatch(/--terminate-connections/);
+    expect(await server.query("SELECT 1 FROM pg_database WHERE datname LIKE 'shop_qa%' OR datname LIKE 'fork_stack_tmp_%'")).toEqual([]);
+
+    ok(cli(['create', 'qa'], { FORK_STACK_PG_TERMINATE: '1' }));
+    await expect(session.query('SELECT 1')).rejects.toThrow();
+    expect((await server.query('SELECT count(*)::int AS n FROM orders', [], 'shop_qa'))[0]).toEqual({ n: 1 });
+    ok(cli(['delete', 'qa', '--yes']));
+  });
+
+  it('doctor checks the server; bad input is explained with exit 2 and no stack trace', () => {
+    const doctor = JSON.parse(ok(cli(['doctor', '--json'])).stdout);
+    const checks = doctor.sections[0].checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`);
+    expect(checks).toEqual(expect.arrayContaining(['admin URL:ok', 'server:ok', 'create databases:ok', 'root "dev":ok']));
+
+    const noUrl = cli(['create', 'zed'], { DATABASE_ADMIN_URL: undefined });
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/DATABASE_ADMIN_URL is not set/);
+    expect(hasStackTrace(noUrl.stderr)).toBe(false);
+
+    // The longest project name (40) and a 30-character env make a 71-byte database name.
+    const long = path.join(tmp.dir, 'long');
+    mkdirSync(long);
+    const project = 'a-very-long-project-name-for-the-limits1';
+    ok(runCli(['init', '--database', 'postgres', '--project', project, '--root', 'dev', '--yes'], { cwd: long, env }));
+    const tooLong = runCli(['create', 'feature-with-a-long-name-12345'], { cwd: long, env });
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toMatch(/database name "a_very_long_project_name_for_the_limits1_feature_with_a_long_name_12345" is 71 bytes; PostgreSQL allows at most 63/);
+    expect(hasStackTrace(tooLong.stderr)).toBe(false);
+  });
+});
