@@ -2,12 +2,15 @@ import type { ProviderDefinition } from './core/provider.js';
 import type { FakeServer } from './core/server.js';
 import type { NeonSeed } from './providers/neon/index.js';
 import type { NeonState } from './providers/neon/model.js';
+import type { PlanetScaleSeed } from './providers/planetscale/index.js';
+import type { PlanetScaleState } from './providers/planetscale/model.js';
 import type { TursoSeed, TursoState } from './providers/turso.js';
 
 /** Every fake by name, with its state and seed helper types. */
 export interface FakeTypes {
   neon: FakeServer<NeonState, NeonSeed>;
   turso: FakeServer<TursoState, TursoSeed>;
+  planetscale: FakeServer<PlanetScaleState, PlanetScaleSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -18,6 +21,7 @@ type DefinitionOf<N extends FakeName> = FakeTypes[N] extends FakeServer<infer S,
 export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   neon: async () => (await import('./providers/neon/index.js')).neon,
   turso: async () => (await import('./providers/turso.js')).turso,
+  planetscale: async () => (await import('./providers/planetscale/index.js')).planetscale,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

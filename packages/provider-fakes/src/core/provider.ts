@@ -22,8 +22,11 @@ export interface HandlerContext<State> {
   body: unknown;
   headers: IncomingHttpHeaders;
   principal: Principal;
-  /** Page size the fake serves when the client asks for none (FakeOptions.pageSize or the provider's default). */
-  pageSize(documentedDefault: number): number;
+  /**
+   * Page size to serve: the client's request (or the documented default when it sends none), capped by
+   * FakeOptions.pageSize. Only for APIs whose answers tell the client whether more pages follow.
+   */
+  pageSize(requested: number | undefined, documentedDefault: number): number;
   /** A new piece of asynchronous work, paced by FakeOptions.async. */
   progress(): Progress;
   /** Next value of a per-fake counter (deterministic ids). */

@@ -11,7 +11,7 @@ export interface FakeOptions {
   latencyMs?: number;
   /** Random faults, seeded. Default none. */
   faults?: FaultOptions;
-  /** Page size served when the client asks for none (and the cap where the provider documents short pages). */
+  /** Largest page served (the client's own smaller limit is honoured); also the page size when it asks for none. */
   pageSize?: number;
   /** Pace of asynchronous work (branches, operations, tasks). Default { polls: 1, ms: 0 }. */
   async?: AsyncOptions;
@@ -267,7 +267,7 @@ export class FakeServer<State, Seed> {
       body: checked.body,
       headers: request.headers,
       principal,
-      pageSize: (documentedDefault) => this.options.pageSize ?? documentedDefault,
+      pageSize: (requested, documentedDefault) => Math.min(requested ?? this.options.pageSize ?? documentedDefault, this.options.pageSize ?? Number.MAX_SAFE_INTEGER),
       progress: () => this.newProgress(),
       nextId: (kind) => this.nextId(kind),
       baseUrl: this.url,

@@ -139,7 +139,7 @@ const listBranches: Handler<NeonState> = (ctx) => {
   const sortOrder = (ctx.query.sort_order as 'asc' | 'desc' | undefined) ?? 'desc';
   const matching = [...ctx.state.branches.values()].filter((b) => b.project_id === proj.id && (!search || b.name.includes(search) || b.id.includes(search)));
   // Unpaginated when the client sends no limit, as the API does; FakeOptions.pageSize forces pages.
-  const limit = (ctx.query.limit as number | undefined) ?? ctx.pageSize(Number.MAX_SAFE_INTEGER);
+  const limit = ctx.pageSize(ctx.query.limit as number | undefined, Number.MAX_SAFE_INTEGER);
   const { page, next } = keysetPage(matching, { key: (b) => [b[sortBy], b.id], cursor: ctx.query.cursor as string | undefined, limit, descending: sortOrder === 'desc' });
   const paginated = limit < Number.MAX_SAFE_INTEGER || ctx.query.cursor !== undefined;
   return {

@@ -37,7 +37,7 @@ const listOperations: Handler<NeonState> = (ctx) => {
   const proj = project(ctx);
   const all = [...ctx.state.operations.values()].filter((op) => op.project_id === proj.id);
   // Documented: all operations are listed when no limit is given.
-  const limit = (ctx.query.limit as number | undefined) ?? ctx.pageSize(Number.MAX_SAFE_INTEGER);
+  const limit = ctx.pageSize(ctx.query.limit as number | undefined, Number.MAX_SAFE_INTEGER);
   const { page } = keysetPage(all, { key: (op) => [op.created_at, op.id], cursor: ctx.query.cursor as string | undefined, limit, descending: true });
   const last = page[page.length - 1];
   return {
@@ -52,7 +52,7 @@ const listOperations: Handler<NeonState> = (ctx) => {
 const listProjects: Handler<NeonState> = (ctx) => {
   const search = ctx.query.search as string | undefined;
   const all = [...ctx.state.projects.values()].filter((p) => !search || p.name.includes(search) || p.id.includes(search));
-  const limit = (ctx.query.limit as number | undefined) ?? ctx.pageSize(10);
+  const limit = ctx.pageSize(ctx.query.limit as number | undefined, 10);
   const { page } = keysetPage(all, { key: (p) => [p.created_at, p.id], cursor: ctx.query.cursor as string | undefined, limit });
   const last = page[page.length - 1];
   return {
