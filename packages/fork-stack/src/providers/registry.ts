@@ -27,6 +27,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./database/postgres.schema.js'),
       load: () => import('./database/postgres.js'),
     },
+    neon: {
+      summary: 'Neon: a copy-on-write branch of a Neon project per environment',
+      schema: () => import('./database/neon.schema.js'),
+      load: () => import('./database/neon.js'),
+    },
   },
   storage: {
     fs: {

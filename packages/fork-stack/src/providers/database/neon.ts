@@ -1,0 +1,225 @@
+/**
+ * Neon: every environment is a branch of one Neon project, with its own read-write compute endpoint.
+ * A fork is Neon's copy-on-write branch of the parent branch (optionally at a point in time); delete
+ * removes the branch and its computes. Roots (e.g. prod → "main") are adopted by name, never created,
+ * deleted or forked over. Branches fork-stack creates carry an ownership annotation (neon/branches.ts).
+ */
+import type { BranchCreateRequest, AnnotationCreateValueRequest, EndpointType } from '@neondatabase/api-client';
+import { OperationError, UsageError } from '../../core/errors.js';
+import { ProviderHttpError } from '../../core/http.js';
+import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
+import { isAdoptedEnv, Naming } from './cloud/naming.js';
+import { pollUntil } from './cloud/poll.js';
+import { neonClient, type NeonClient } from './neon/api.js';
+import { branchResource, ENV_KEY, findBranch, isOurs, listBranches, ownerAnnotation, PARENT_KEY, waitForOperations, type FoundBranch } from './neon/branches.js';
+import { connectionUri, rememberConnectionUris } from './neon/connection.js';
+import { API_KEY_ENV, DEFAULT_NAMES, type NeonOptions } from './neon.schema.js';
+
+type Ctx = ProviderContext<NeonOptions>;
+
+const naming = new Naming(DEFAULT_NAMES, { noun: 'Neon branch', maxLength: 256 });
+/** Neon accepts expires_at at most 30 days ahead. */
+const MAX_TTL_MS = 30 * 24 * 3600 * 1000;
+
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function envResource(ctx: Ctx, found: FoundBranch, env: string): Resource {
+  return branchResource(found, env, isOurs(found, ctx.project));
+}
+
+async function waitUntilReady(ctx: Ctx, api: NeonClient, found: FoundBranch): Promise<FoundBranch> {
+  if (found.branch.current_state === 'ready') return found;
+  const branch = await pollUntil(
+    ctx,
+    { what: `branch "${found.branch.name}" to become ready`, timeoutMs: ctx.options.wait_timeout_seconds * 1000 },
+    async () => {
+      const { data } = await api.call(`read branch "${found.branch.name}"`, (p) => api.sdk.getProjectBranch(api.projectId, found.branch.id, p));
+      const current = data?.branch;
+      if (!current) return { failed: `neon: branch "${found.branch.name}" disappeared while waiting for it` };
+      return current.current_state === 'ready' ? { done: true, value: current } : { done: false, state: current.current_state };
+    },
+  );
+  return { ...found, branch };
+}
+
+/** A branch that already carries the environment's name: ours (an earlier or concurrent create) or a stranger's. */
+async function adoptExisting(ctx: Ctx, api: NeonClient, found: FoundBranch, env: string, parent: string): Promise<Resource> {
+  if (!isOurs(found, ctx.project)) {
+    throw new OperationError(`neon: a branch named "${found.branch.name}" already exists in project ${ctx.options.project_id} and was not made by fork-stack for "${ctx.project}"`, {
+      hint: `Rename or delete that branch in the Neon Console, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
+    });
+  }
+  const recordedParent = found.annotation?.[PARENT_KEY];
+  if (recordedParent && recordedParent !== parent) {
+    throw new OperationError(`neon: branch "${found.branch.name}" of "${env}" exists already, forked from "${recordedParent}", not "${parent}"`, {
+      hint: `Delete "${env}" first to fork it again from "${parent}".`,
+    });
+  }
+  const ready = await waitUntilReady(ctx, api, found);
+  return branchResource(ready, env, true, recordedParent ?? parent);
+}
+
+function createBody(ctx: Ctx, request: ForkRequest, name: string, parentId: string, expiresAt?: Date): BranchCreateRequest & AnnotationCreateValueRequest {
+  return {
+    branch: {
+      parent_id: parentId,
+      name,
+      ...(request.at ? { parent_timestamp: rfc3339(request.at) } : {}),
+      ...(expiresAt ? { expires_at: rfc3339(expiresAt) } : {}),
+    },
+    endpoints: [{ type: 'read_write' as EndpointType }],
+    annotation_value: ownerAnnotation(ctx.project, request.env, request.parent),
+  };
+}
+
+/** A 4xx that says the account cannot set expires_at (an Early Access feature): retried without it. */
+function rejectedExpiry(error: unknown): boolean {
+  return error instanceof ProviderHttpError && [400, 403, 422].includes(error.status) && /expir/i.test(error.message);
+}
+
+async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
+  const { env, parent } = request;
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) {
+    throw new UsageError(`neon: "${env}" is a root or protected environment; its branch "${name}" is adopted, never created or overwritten`);
+  }
+  if (request.at && request.at.getTime() > ctx.now().getTime()) {
+    throw new UsageError(`neon: --at ${request.at.toISOString()} is in the future`, { hint: 'Give a time in the past, within the project\'s history retention window.' });
+  }
+  let expiresAt = request.expiresAt;
+  if (expiresAt && expiresAt.getTime() - ctx.now().getTime() > MAX_TTL_MS) {
+    throw new UsageError(`neon: a branch can expire at most 30 days ahead; ${expiresAt.toISOString()} is later`, { hint: 'Use a shorter TTL.' });
+  }
+  const api = await neonClient(ctx);
+  const existing = await findBranch(api, name);
+  if (existing) return adoptExisting(ctx, api, existing, env, parent);
+
+  const parentName = naming.nameOf(ctx, parent);
+  const parentBranch = await findBranch(api, parentName);
+  if (!parentBranch) {
+    throw new OperationError(`neon: parent branch "${parentName}" of environment "${parent}" does not exist in project ${ctx.options.project_id}`, {
+      hint: `Create it, or map "${parent}" to an existing branch with names = { ${parent} = "<branch>" } in [${ctx.slot}].`,
+    });
+  }
+  const what = `create branch "${name}" for "${env}" from "${parentName}"`;
+  let created;
+  try {
+    created = await api.call(what, (p) => api.sdk.createProjectBranch(api.projectId, createBody(ctx, request, name, parentBranch.branch.id, expiresAt), p), { expect: [409] });
+  } catch (error) {
+    if (!expiresAt || !rejectedExpiry(error)) throw error;
+    ctx.warn(`Neon refused an expiry for branch "${name}" (expires_at is an Early Access feature); the branch is created without one: ${(error as Error).message}`);
+    expiresAt = undefined;
+    created = await api.call(what, (p) => api.sdk.createProjectBranch(api.projectId, createBody(ctx, request, name, parentBranch.branch.id), p), { expect: [409] });
+  }
+  if (created.status === 409 || !created.data) {
+    // Someone (a retried request, a teammate) created it between our lookup and our create.
+    const raced = await findBranch(api, name);
+    if (!raced) throw new OperationError(`neon: ${what} failed: Neon reported a conflict but no branch "${name}" exists`);
+    return adoptExisting(ctx, api, raced, env, parent);
+  }
+  const { branch, operations, connection_uris: uris } = created.data;
+  rememberConnectionUris(api, branch.id, uris);
+  await waitForOperations(ctx, api, operations ?? [], `branch "${name}" to be created`);
+  return branchResource({ branch: { ...branch, current_state: 'ready' }, annotation: ownerAnnotation(ctx.project, env, parent) }, env, true, parent);
+}
+
+async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) {
+    throw new UsageError(`neon: refusing to delete branch "${name}": "${env}" is a root or protected environment`);
+  }
+  const api = await neonClient(ctx);
+  const found = await findBranch(api, name);
+  if (!found) return;
+  if (!isOurs(found, ctx.project)) {
+    throw new OperationError(`neon: refusing to delete branch "${name}": it was not made by fork-stack for "${ctx.project}"`, {
+      hint: 'Delete it in the Neon Console if it really is disposable.',
+    });
+  }
+  if (found.branch.default || !found.branch.parent_id) {
+    throw new OperationError(`neon: refusing to delete branch "${name}": it is the project's ${found.branch.default ? 'default' : 'root'} branch`);
+  }
+  const deleted = await api.call(`delete branch "${name}" of "${env}"`, (p) => api.sdk.deleteProjectBranch({ projectId: api.projectId, branchId: found.branch.id }, p), {
+    expect: [404],
+  });
+  if (deleted.status === 200 && deleted.data?.operations) {
+    await waitForOperations(ctx, api, deleted.data.operations, `branch "${name}" to be deleted`);
+  }
+}
+
+async function list(ctx: Ctx): Promise<Resource[]> {
+  const api = await neonClient(ctx);
+  const all = await listBranches(api, 'list branches');
+  const out: Resource[] = [];
+  for (const found of all) {
+    const byName = naming.envOf(ctx, found.branch.name);
+    if (isOurs(found, ctx.project)) {
+      const env = byName ?? found.annotation?.[ENV_KEY];
+      if (env) out.push(branchResource(found, env, true));
+    } else if (byName && naming.isExplicit(ctx, byName)) {
+      out.push(branchResource(found, byName, false));
+    }
+  }
+  return out;
+}
+
+async function check(ctx: Ctx): Promise<Check[]> {
+  if (!ctx.env[API_KEY_ENV]?.trim()) {
+    return [{ name: 'credentials', status: 'fail', message: `${API_KEY_ENV} is not set`, fix: `Create an API key in the Neon Console (Account settings → API keys), then export ${API_KEY_ENV}=…` }];
+  }
+  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${API_KEY_ENV} is set` }];
+  const api = await neonClient(ctx);
+  try {
+    const { data } = await api.call(`read project ${ctx.options.project_id}`, (p) => api.sdk.getProject(api.projectId, p));
+    checks.push({ name: 'project', status: 'ok', message: `project "${data?.project.name}" (${ctx.options.project_id}) is reachable` });
+  } catch (error) {
+    checks.push(accessFailure(ctx, error));
+  }
+  return checks;
+}
+
+function accessFailure(ctx: Ctx, error: unknown): Check {
+  const status = error instanceof ProviderHttpError ? error.status : -1;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 401) return { name: 'credentials', status: 'fail', message: `Neon rejected ${API_KEY_ENV} (401)`, fix: `Create a new API key and export ${API_KEY_ENV}.` };
+  if (status === 403)
+    return { name: 'permissions', status: 'fail', message: `the key has no access to project ${ctx.options.project_id} (403)`, fix: "Use a key of the project's organization." };
+  if (status === 404)
+    return { name: 'project', status: 'fail', message: `project ${ctx.options.project_id} not found (404)`, fix: `Check project_id in [${ctx.slot}] (Neon Console → project settings).` };
+  return { name: 'reachability', status: 'fail', message, fix: `Check the network, or ${'FORK_STACK_NEON_API_URL'} if you use a proxy.` };
+}
+
+export const provider = {
+  kind: 'database',
+  name: 'neon',
+  capabilities: { pointInTime: true },
+  publicVariables: [],
+
+  resourceName: (ctx, env) => naming.nameOf(ctx, env),
+  checkName: (ctx, env) => naming.check(ctx, env),
+
+  async find(ctx, env) {
+    const api = await neonClient(ctx);
+    const found = await findBranch(api, naming.nameOf(ctx, env));
+    return found ? envResource(ctx, found, env) : undefined;
+  },
+  fork,
+  remove,
+  list,
+
+  async variables(ctx, env) {
+    const api = await neonClient(ctx);
+    const name = naming.nameOf(ctx, env);
+    const found = await findBranch(api, name);
+    if (!found) {
+      throw new OperationError(`neon: branch "${name}" of environment "${env}" does not exist in project ${ctx.options.project_id}`, {
+        hint: `Create it with "fork-stack create ${env}".`,
+      });
+    }
+    return { DATABASE_URL: await connectionUri(ctx, api, found.branch) };
+  },
+
+  check,
+} satisfies Provider<NeonOptions>;

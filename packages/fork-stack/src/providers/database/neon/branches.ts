@@ -1,0 +1,114 @@
+/**
+ * Neon branches: lookup by name, the paginated list, ownership annotations and waiting for operations.
+ *
+ * Ownership: every branch fork-stack creates carries the annotation { "fork-stack-project": <project>,
+ * "fork-stack-env": <env>, "fork-stack-parent": <parent env> } (Neon returns annotations with each branch list). Branches without it are
+ * someone else's: listed only when adopted by name (roots, `names`), never deleted or forked over.
+ */
+import type { AnnotationValueData, Branch, Operation } from '@neondatabase/api-client';
+import { OperationError } from '../../../core/errors.js';
+import type { ProviderContext, Resource } from '../../types.js';
+import { pollUntil } from '../cloud/poll.js';
+import type { NeonOptions } from '../neon.schema.js';
+import type { NeonClient } from './api.js';
+
+export const OWNER_KEY = 'fork-stack-project';
+export const ENV_KEY = 'fork-stack-env';
+export const PARENT_KEY = 'fork-stack-parent';
+export const PAGE_SIZE = 100;
+
+export interface FoundBranch {
+  branch: Branch;
+  annotation?: AnnotationValueData;
+}
+
+export function ownerAnnotation(project: string, env: string, parent: string): AnnotationValueData {
+  return { [OWNER_KEY]: project, [ENV_KEY]: env, [PARENT_KEY]: parent };
+}
+
+export function isOurs(found: FoundBranch, project: string): boolean {
+  return found.annotation?.[OWNER_KEY] === project;
+}
+
+/**
+ * Every branch of the project (or those whose name contains `search`), walking the cursor to the end.
+ * Sorted by name so that the cursor is stable while branches are being updated.
+ */
+export async function listBranches(api: NeonClient, what: string, search?: string): Promise<FoundBranch[]> {
+  const out: FoundBranch[] = [];
+  let cursor: string | undefined;
+  const seen = new Set<string>();
+  for (;;) {
+    const { data } = await api.call(what, (params) =>
+      api.sdk.listProjectBranches({ projectId: api.projectId, search, cursor, limit: PAGE_SIZE, sort_by: 'name' as never, sort_order: 'asc' as never }, params),
+    );
+    const branches = data?.branches ?? [];
+    for (const branch of branches) out.push({ branch, annotation: data?.annotations?.[branch.id]?.value });
+    const next = data?.pagination?.next;
+    // The cursor is opaque; stop on a short page, a missing cursor, or one already followed.
+    if (branches.length < PAGE_SIZE || !next || seen.has(next)) return out;
+    seen.add(next);
+    cursor = next;
+  }
+}
+
+export async function findBranch(api: NeonClient, name: string): Promise<FoundBranch | undefined> {
+  // `search` matches partial names and ids: filter to the exact name.
+  const candidates = await listBranches(api, `look up branch "${name}"`, name);
+  return candidates.find((c) => c.branch.name === name);
+}
+
+export function branchResource(found: FoundBranch, env: string, owned: boolean, parentEnv?: string): Resource {
+  const { branch } = found;
+  const state = branch.current_state === 'ready' ? 'ready' : branch.current_state === 'init' ? 'creating' : branch.current_state === 'archived' ? 'ready' : 'unknown';
+  const details: Record<string, string | number | boolean> = { branch_id: branch.id };
+  if (branch.logical_size !== undefined) details.logical_size = branch.logical_size;
+  if (branch.expires_at) details.expires_at = branch.expires_at;
+  if (branch.default) details.default = true;
+  return {
+    env,
+    name: branch.name,
+    id: branch.id,
+    parent: parentEnv ?? found.annotation?.[PARENT_KEY],
+    createdAt: branch.created_at,
+    state,
+    owned,
+    details,
+  };
+}
+
+const FAILED = new Set(['failed', 'error', 'cancelled', 'cancelling']);
+const DONE = new Set(['finished', 'skipped']);
+
+/** Wait until every operation is finished (or skipped); any failed, errored or cancelled one is an error. */
+export async function waitForOperations(ctx: ProviderContext<NeonOptions>, api: NeonClient, operations: readonly Operation[], what: string): Promise<void> {
+  let pending = operations.filter((op) => !DONE.has(op.status));
+  const failedNow = operations.find((op) => FAILED.has(op.status));
+  if (failedNow) throw operationFailure(failedNow, what);
+  if (pending.length === 0) return;
+  await pollUntil(
+    ctx,
+    {
+      what,
+      timeoutMs: ctx.options.wait_timeout_seconds * 1000,
+      hint: 'Neon is still working on it: check the project in the Neon Console, or raise wait_timeout_seconds in [database].',
+    },
+    async () => {
+      const still: Operation[] = [];
+      for (const op of pending) {
+        const { data } = await api.call(`read operation ${op.action} (${op.id})`, (params) => api.sdk.getProjectOperation(api.projectId, op.id, params));
+        const current = data?.operation ?? op;
+        if (FAILED.has(current.status)) return { failed: operationFailure(current, what).message };
+        if (!DONE.has(current.status)) still.push(current);
+      }
+      pending = still;
+      if (pending.length === 0) return { done: true, value: undefined };
+      return { done: false, state: pending.map((op) => `${op.action}: ${op.status}`).join(', ') };
+    },
+  );
+}
+
+function operationFailure(op: Operation, what: string): OperationError {
+  const reason = op.error ? `: ${op.error}` : '';
+  return new OperationError(`neon: ${what}: operation ${op.action} ${op.status}${reason}`);
+}
