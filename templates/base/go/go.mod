@@ -1,0 +1,3 @@
+module github.com/fork-stack/fork-stack/templates/base/go
+
+go 1.19
