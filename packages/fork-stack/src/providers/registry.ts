@@ -32,6 +32,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./database/neon.schema.js'),
       load: () => import('./database/neon.js'),
     },
+    turso: {
+      summary: 'Turso: a database seeded from the parent database (same group) per environment',
+      schema: () => import('./database/turso.schema.js'),
+      load: () => import('./database/turso.js'),
+    },
   },
   storage: {
     fs: {
