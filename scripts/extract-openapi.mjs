@@ -99,6 +99,11 @@ function stripProse(value, parentKey) {
   for (const [key, child] of Object.entries(value)) {
     if (!isNameMap && (PROSE.has(key) || key.startsWith('x-'))) continue;
     // `enum` and `required` hold data, not schemas; `default` may too.
+    // OAuth scope names stay, their descriptions go.
+    if (parentKey === 'scopes') {
+      out[key] = '';
+      continue;
+    }
     const isData = !isNameMap && (key === 'enum' || key === 'required' || key === 'default');
     out[key] = isData ? child : stripProse(child, isNameMap ? undefined : key);
   }

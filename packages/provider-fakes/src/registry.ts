@@ -4,6 +4,7 @@ import type { NeonSeed } from './providers/neon/index.js';
 import type { NeonState } from './providers/neon/model.js';
 import type { PlanetScaleSeed } from './providers/planetscale/index.js';
 import type { PlanetScaleState } from './providers/planetscale/model.js';
+import type { SupabaseSeed, SupabaseState } from './providers/supabase.js';
 import type { TursoSeed, TursoState } from './providers/turso.js';
 
 /** Every fake by name, with its state and seed helper types. */
@@ -11,6 +12,7 @@ export interface FakeTypes {
   neon: FakeServer<NeonState, NeonSeed>;
   turso: FakeServer<TursoState, TursoSeed>;
   planetscale: FakeServer<PlanetScaleState, PlanetScaleSeed>;
+  supabase: FakeServer<SupabaseState, SupabaseSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -22,6 +24,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   neon: async () => (await import('./providers/neon/index.js')).neon,
   turso: async () => (await import('./providers/turso.js')).turso,
   planetscale: async () => (await import('./providers/planetscale/index.js')).planetscale,
+  supabase: async () => (await import('./providers/supabase.js')).supabase,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

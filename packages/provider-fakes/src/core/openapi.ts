@@ -62,6 +62,27 @@ function templateRegex(template: string): { regex: RegExp; names: string[]; lite
   return { regex: new RegExp(`^${source}/?$`), names, literalLength };
 }
 
+/**
+ * OpenAPI 3.0 writes exclusive bounds as booleans beside minimum/maximum (JSON Schema draft 4 style);
+ * ajv's draft-07 wants the bound itself. Converted on a copy, in place of the spec's own objects.
+ */
+function toJsonSchema<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item) => toJsonSchema(item)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = toJsonSchema(value);
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof out[exclusive] !== 'boolean') continue;
+    if (out[exclusive] === true && typeof out[bound] === 'number') {
+      out[exclusive] = out[bound];
+      delete out[bound];
+    } else {
+      delete out[exclusive];
+    }
+  }
+  return out as T;
+}
+
 function formatErrors(where: string, errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((error) => `${where}${error.instancePath || ''} ${error.message ?? 'is invalid'}${
     error.keyword === 'enum' ? ` (${JSON.stringify((error.params as { allowedValues?: unknown[] }).allowedValues)})` : ''}`);
@@ -84,7 +105,7 @@ export class OpenApiValidator {
     this.ajv = doc.openapi.startsWith('3.1') ? (new Ajv2020(options) as unknown as Ajv) : new Ajv(options);
     addFormats(this.ajv);
     for (const name of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'decimal']) this.ajv.addFormat(name, true);
-    this.ajv.addSchema({ $id: specId, components: doc.components ?? {} });
+    this.ajv.addSchema({ $id: specId, components: toJsonSchema(doc.components ?? {}) });
     for (const [template, item] of Object.entries(doc.paths)) {
       const { regex, names, literalLength } = templateRegex(template);
       for (const method of METHODS) {
@@ -100,6 +121,26 @@ export class OpenApiValidator {
       const [method = '', template = ''] = key.split(' ');
       this.omitted.push({ key, method, regex: templateRegex(template).regex });
     }
+  }
+
+  /** Compile every schema of every operation: problems a request would otherwise only meet at run time. */
+  compileAll(): string[] {
+    const problems: string[] = [];
+    for (const route of this.routes) {
+      const schemas: Schema[] = [
+        ...this.parameters(route).map((parameter) => parameter.schema ?? {}),
+        ...Object.values(route.operation.requestBody ? this.deref<RequestBody>(route.operation.requestBody).content ?? {} : {}).map((media) => media.schema ?? {}),
+        ...Object.values(route.operation.responses ?? {}).flatMap((response) => Object.values(this.deref<ResponseObject>(response).content ?? {}).map((media) => media.schema ?? {})),
+      ];
+      for (const schema of schemas) {
+        try {
+          this.validate(schema, null, route.key);
+        } catch (error) {
+          problems.push(`${route.key}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    return problems;
   }
 
   hasOperation(key: string): boolean {
@@ -216,6 +257,8 @@ export class OpenApiValidator {
     const requirements = operation.security ?? this.doc.security;
     if (!requirements || requirements.length === 0) return undefined;
     const schemes = this.doc.components?.securitySchemes ?? {};
+    // Some specs name schemes they never define (Supabase's `bearer`): leave those to the provider.
+    if (!requirements.some((requirement) => Object.keys(requirement).every((name) => schemes[name]))) return undefined;
     const authorization = String(request.headers.authorization ?? '');
     const satisfied = requirements.some((requirement) => Object.keys(requirement).every((name) => {
       const scheme = schemes[name];
@@ -270,7 +313,7 @@ export class OpenApiValidator {
   private validate(schema: Schema, value: unknown, where: string): string[] {
     let validator = this.compiled.get(schema);
     if (!validator) {
-      const withRefs = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${this.specId}#/components/`)) as Schema;
+      const withRefs = toJsonSchema(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${this.specId}#/components/`)) as Schema);
       validator = this.ajv.compile(withRefs);
       this.compiled.set(schema, validator);
     }
