@@ -5,23 +5,33 @@
  */
 import { z } from 'zod';
 import type { Kind } from '../../providers/types.js';
+import { envNameSchema } from './schema.js';
 
 const keyPattern = z.string().min(1).regex(/^[A-Za-z0-9_*?]+$/, 'is a key or a pattern with * and ?, e.g. "STRIPE_*"');
 
-const copyPolicy = z
-  .union([z.enum(['all', 'none']), z.array(z.string().min(1))])
-  .default('all')
-  .meta({ description: 'Which of the parent\'s secrets a new environment gets: "all", "none" or a list of keys/patterns.' });
+// No default here: a per-parent override that leaves `copy` out must inherit the section's `copy`, not
+// reset it to "all" (zod applies an inner default even under .optional()).
+const copyValue = z.union([z.enum(['all', 'none']), z.array(keyPattern).min(1, 'lists at least one key; use "none" to copy nothing')]);
+const COPY_DESCRIPTION = 'Which of the parent\'s secrets a new environment gets: "all", "none" or a list of keys/patterns.';
+
+const excludeList = z.array(keyPattern).meta({
+  description: 'Keys (patterns with * and ?) never copied from the parent, e.g. ["STRIPE_LIVE_*"]. Always wins over copy.',
+  examples: [['STRIPE_*', 'SENDGRID_API_KEY']],
+});
+
+const parentOverride = z
+  .strictObject({
+    copy: copyValue.optional().meta({ description: `${COPY_DESCRIPTION} Default: the section's copy.` }),
+    exclude: excludeList.optional().meta({ description: 'Added to the section\'s exclude for forks of this parent.' }),
+  })
+  .meta({ description: 'Copy policy for forks of one parent environment.' });
 
 export const secretsCommonSchema = z.object({
-  copy: copyPolicy,
-  exclude: z.array(keyPattern).default([]).meta({
-    description: 'Keys (patterns with * and ?) never copied from the parent, e.g. ["STRIPE_LIVE_*"].',
-    examples: [['STRIPE_*', 'SENDGRID_API_KEY']],
-  }),
+  copy: copyValue.default('all').meta({ description: COPY_DESCRIPTION }),
+  exclude: excludeList.default([]),
   keep_on_delete: z.boolean().default(false).meta({ description: 'Keep the environment\'s secrets when it is deleted.' }),
   from: z
-    .record(z.string(), z.object({ copy: copyPolicy.optional(), exclude: z.array(keyPattern).optional() }))
+    .record(envNameSchema, parentOverride)
     .default({})
     .meta({ description: 'Per-parent overrides of copy/exclude, e.g. [secrets.from.prod] copy = "none".' }),
 });
@@ -47,4 +57,5 @@ export const COMMON_EXAMPLES: Record<string, string> = {
   copy: 'copy = "all"',
   exclude: 'exclude = ["STRIPE_*"]',
   keep_on_delete: 'keep_on_delete = false',
+  from: '[secrets.from.prod] copy = "none"',
 };

@@ -7,6 +7,8 @@ import { lookup } from '../../providers/registry.js';
 import type { Check, ProgressUpdate, Provider, ProviderContext } from '../../providers/types.js';
 import { OperationError, UsageError } from '../errors.js';
 import { scrub } from '../scrub.js';
+// Registers the prod-safety guard that create and switch run before writing any file.
+import './safety.js';
 
 /** How the engine tells the outside world what it is doing; the CLI draws spinners from it. */
 export interface Reporter {

@@ -19,6 +19,7 @@ import { assertNameFitsProviders } from './names.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
 import { resolveVariables, type ResolvedVariables } from './variables.js';
+import { runVariablesGuards } from './switch.js';
 import { listEnvironments } from './list.js';
 import { formatDuration, parseDuration } from '../duration.js';
 
@@ -128,6 +129,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     for (const key of variables.shadowed) {
       reporter.warn(`secret ${key} copied from "${parent}" is ignored: fork-stack sets ${key} for "${env}" itself`);
     }
+    await runVariablesGuards(engine, variables);
     await writeEnvFile(config.paths, variables);
     await writeMeta(config.paths, {
       ...(await readMeta(config.paths, env)),

@@ -1,0 +1,101 @@
+/**
+ * The leak scan shared by the no-leak tests: run every command (with and without --json, on success and
+ * on errors) and check that no secret value reaches stdout, stderr or any file other than the three
+ * places values are meant to live (.fork-stack/envs/, .fork-stack/secrets/ and .env.local). Only
+ * `secrets get` and `--reveal` may print a value, and they are run separately.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { RunResult } from '../helpers/cli.js';
+import { allFiles, type SafetyProject } from './helpers.js';
+
+/** Distinct values that are easy to find and awkward to carry: quotes, newlines, `$`, `#`, a webhook URL. */
+export function canaries(tag: string): Record<string, string> {
+  const id = `${tag}${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    PLAIN_TOKEN: `canary-plain-${id}`,
+    QUOTED: `canary "q" it's ${id}`,
+    MULTILINE_PEM: `-----BEGIN KEY-----\ncanary-line-${id}\n-----END KEY-----`,
+    DOLLAR: `canary$HOME-\${X}-#${id}`,
+    WEBHOOK_URL: `https://hooks.example.com/services/T0/B0/canary${id}`,
+    DB_PASSWORD_URL: `postgres://svc:canary-pw-${id}@db-${id}.example.com:5432/app_${id}`,
+  };
+}
+
+/** The pieces of a value that must never show: the value itself, and each line of a multi-line one. */
+function needles(values: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const value of Object.values(values)) {
+    out.add(value);
+    for (const m of value.matchAll(/canary[-\w]*/g)) out.add(m[0]);
+    const pw = /:\/\/[^:]+:([^@]+)@/.exec(value)?.[1];
+    if (pw) out.add(pw);
+  }
+  return [...out].filter((n) => n.length >= 8);
+}
+
+export interface Transcript {
+  label: string;
+  result: RunResult;
+}
+
+export function expectNoLeak(transcripts: readonly Transcript[], values: Record<string, string>): void {
+  const found: string[] = [];
+  for (const { label, result } of transcripts) {
+    for (const needle of needles(values)) {
+      if (result.stdout.includes(needle)) found.push(`${label}: stdout contains ${JSON.stringify(needle)}`);
+      if (result.stderr.includes(needle)) found.push(`${label}: stderr contains ${JSON.stringify(needle)}`);
+    }
+  }
+  expect(found).toEqual([]);
+}
+
+const ALLOWED = [/^\.fork-stack\/envs\//, /^\.fork-stack\/secrets\//, /^\.env\.local$/];
+
+export function expectNoLeakInFiles(project: SafetyProject, values: Record<string, string>): void {
+  const found: string[] = [];
+  for (const file of allFiles(project.dir)) {
+    const rel = file.split(path.sep).join('/');
+    if (ALLOWED.some((re) => re.test(rel))) continue;
+    const text = readFileSync(path.join(project.dir, file), 'utf8');
+    for (const needle of needles(values)) if (text.includes(needle)) found.push(`${rel} contains ${JSON.stringify(needle)}`);
+  }
+  expect(found).toEqual([]);
+}
+
+/**
+ * Run the whole command surface in `project`, whose default parent holds `values`. `env` is where the
+ * fork is made; `extra` adds provider-specific commands. Returns the transcripts to scan.
+ */
+export function runEverything(project: SafetyProject, opts: { parent: string; child: string; values: Record<string, string> }): Transcript[] {
+  const t: Transcript[] = [];
+  const run = (label: string, args: string[], input?: string) => {
+    const result = project.run(args, input === undefined ? {} : { input });
+    t.push({ label: `${label} (exit ${result.code})`, result });
+    return result;
+  };
+  const { parent, child } = opts;
+  for (const json of [[], ['--json']]) {
+    const j = json.join('');
+    run(`create ${j}`, ['create', child, '--from', parent, ...json]);
+    run(`create again ${j}`, ['create', child, '--from', parent, ...json]);
+    run(`switch ${j}`, ['switch', child, ...json]);
+    run(`list ${j}`, ['list', ...json]);
+    run(`status ${j}`, ['status', child, ...json]);
+    run(`env ${j}`, ['env', child, ...json]);
+    for (const format of ['dotenv', 'json', 'shell']) run(`env --format ${format} ${j}`, ['env', child, '--format', format, ...json]);
+    run(`run ${j}`, ['run', '--env', child, ...json, '--', process.execPath, '-e', 'process.stdout.write(String(Object.keys(process.env).length > 0))']);
+    run(`run failing ${j}`, ['run', '--env', child, ...json, '--', process.execPath, '-e', 'process.exit(3)']);
+    run(`doctor ${j}`, ['doctor', ...json]);
+    run(`secrets list ${j}`, ['secrets', 'list', '--env', child, ...json]);
+    run(`secrets set ${j}`, ['secrets', 'set', 'ADDED_LATER', '--env', child, ...json], `${opts.values.QUOTED ?? 'x'}-added\n`);
+    run(`secrets unset ${j}`, ['secrets', 'unset', 'ADDED_LATER', '--env', child, ...json]);
+    run(`secrets get missing ${j}`, ['secrets', 'get', 'NOT_THERE', '--env', child, ...json]);
+    run(`secrets set bad key ${j}`, ['secrets', 'set', 'bad-key', opts.values.PLAIN_TOKEN ?? 'x', '--env', child, ...json]);
+    run(`switch missing ${j}`, ['switch', 'nobody-here', ...json]);
+    run(`delete ${j}`, ['delete', child, '--yes', ...json]);
+    run(`delete again ${j}`, ['delete', child, '--yes', ...json]);
+  }
+  return t;
+}
