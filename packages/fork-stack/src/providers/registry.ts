@@ -37,6 +37,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./database/turso.schema.js'),
       load: () => import('./database/turso.js'),
     },
+    planetscale: {
+      summary: 'PlanetScale: a development branch of a PlanetScale database per environment',
+      schema: () => import('./database/planetscale.schema.js'),
+      load: () => import('./database/planetscale.js'),
+    },
   },
   storage: {
     fs: {

@@ -1,0 +1,239 @@
+/**
+ * PlanetScale: every environment is a branch of one PlanetScale database (MySQL/Vitess or PostgreSQL).
+ * A fork creates a development branch from the parent branch (schema; data too with seed_data, or a
+ * point in time for PostgreSQL via restore_point), waits until it is ready and mints the credential
+ * DATABASE_URL uses (planetscale/credentials.ts). Delete removes the branch and with it its credentials.
+ *
+ * Ownership: PlanetScale branches carry no labels, so fork-stack's are recognised by name (the `name`
+ * pattern) and by not being production branches. Production and root branches are never deleted.
+ */
+import { OperationError, UsageError } from '../../core/errors.js';
+import { ProviderHttpError, type HttpClient } from '../../core/http.js';
+import type { Check, ForkRequest, Provider, Resource } from '../types.js';
+import { isAdoptedEnv, Naming } from './cloud/naming.js';
+import { pollUntil } from './cloud/poll.js';
+import { branchPath, databasePath, getBranch, getDatabase, listAll, psClient, type Ctx, type PsBranch, type PsDatabase } from './planetscale/api.js';
+import { branchUrl, forgetCredentials } from './planetscale/credentials.js';
+import { BASE_URL_ENV, DEFAULT_NAMES, TOKEN_ENV, TOKEN_ID_ENV, type PlanetScaleOptions } from './planetscale.schema.js';
+
+const naming = new Naming(DEFAULT_NAMES, {
+  noun: 'PlanetScale branch',
+  maxLength: 63,
+  pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+  patternText: 'PlanetScale branch names use lower-case letters, digits and "-", and start and end with a letter or digit',
+});
+
+function isOurs(ctx: Ctx, branch: PsBranch, env: string): boolean {
+  return !branch.production && Boolean(branch.parent_branch) && !isAdoptedEnv(ctx, env);
+}
+
+function toResource(ctx: Ctx, branch: PsBranch, env: string): Resource {
+  const details: Record<string, string | number | boolean> = {};
+  if (branch.kind) details.kind = branch.kind;
+  if (branch.production) details.production = true;
+  return {
+    env,
+    name: branch.name,
+    id: branch.id,
+    parent: branch.parent_branch ? naming.envOf(ctx, branch.parent_branch) : undefined,
+    createdAt: branch.created_at,
+    state: branch.ready === false ? 'creating' : 'ready',
+    owned: isOurs(ctx, branch, env),
+    details,
+  };
+}
+
+async function requireDatabase(ctx: Ctx, http: HttpClient): Promise<PsDatabase> {
+  const db = await getDatabase(ctx, http);
+  if (!db) {
+    throw new UsageError(`planetscale: database "${ctx.options.database}" not found in organization ${ctx.options.organization}`, {
+      hint: `Check organization and database in [${ctx.slot}] (pscale database list), and that the service token has access to it.`,
+    });
+  }
+  return db;
+}
+
+function verifyOurs(ctx: Ctx, branch: PsBranch, env: string, parentName: string): void {
+  if (!isOurs(ctx, branch, env)) {
+    throw new OperationError(`planetscale: a branch named "${branch.name}" already exists in database ${ctx.options.database} and is not a fork-stack development branch`, {
+      hint: `Delete or rename it in PlanetScale, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
+    });
+  }
+  if (branch.parent_branch !== parentName) {
+    throw new OperationError(`planetscale: branch "${branch.name}" of "${env}" exists already, made from "${branch.parent_branch}", not "${parentName}"`, {
+      hint: `Delete "${env}" first to fork it again.`,
+    });
+  }
+}
+
+async function waitReady(ctx: Ctx, http: HttpClient, branch: PsBranch): Promise<PsBranch> {
+  if (branch.ready) return branch;
+  return pollUntil(
+    ctx,
+    {
+      what: `branch "${branch.name}" to become ready`,
+      timeoutMs: ctx.options.wait_timeout_seconds * 1000,
+      hint: 'PlanetScale is still preparing the branch: check it in the dashboard, or raise wait_timeout_seconds in [database].',
+    },
+    async () => {
+      const current = await getBranch(ctx, http, branch.name, `read branch "${branch.name}"`);
+      if (!current) return { failed: `planetscale: branch "${branch.name}" disappeared while it was being created` };
+      return current.ready ? { done: true, value: current } : { done: false, state: current.state };
+    },
+  );
+}
+
+async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
+  const { env, parent, at } = request;
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) throw new UsageError(`planetscale: "${env}" is a root or protected environment; its branch "${name}" is adopted, never created or overwritten`);
+  const http = psClient(ctx);
+  const db = await requireDatabase(ctx, http);
+  if (at && db.kind !== 'postgresql') {
+    throw new UsageError(`planetscale: --at needs a PostgreSQL database; "${ctx.options.database}" is ${db.kind ?? 'MySQL'}`, {
+      hint: 'PlanetScale offers point-in-time branches (restore_point) only for PostgreSQL. Drop --at.',
+    });
+  }
+  const parentName = naming.nameOf(ctx, parent);
+  const kind = db.kind ?? 'mysql';
+  let branch = await getBranch(ctx, http, name);
+  if (branch) {
+    verifyOurs(ctx, branch, env, parentName);
+  } else {
+    const parentBranch = await getBranch(ctx, http, parentName, `look up parent branch "${parentName}"`);
+    if (!parentBranch) {
+      throw new OperationError(`planetscale: parent branch "${parentName}" of environment "${parent}" does not exist in database ${ctx.options.database}`, {
+        hint: `Create it, or map "${parent}" to an existing branch with names = { ${parent} = "<branch>" } in [${ctx.slot}].`,
+      });
+    }
+    const what = `create branch "${name}" for "${env}" from "${parentName}"`;
+    const res = await http.request<PsBranch & { message?: string }>({
+      method: 'POST',
+      path: databasePath(ctx, '/branches'),
+      body: {
+        name,
+        parent_branch: parentName,
+        ...(ctx.options.seed_data ? { seed_data: 'last_successful_backup' } : {}),
+        ...(at ? { restore_point: at.toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+      },
+      what,
+      // A name already taken: an earlier attempt, a retried request or a teammate. Verified below.
+      expect: [409, 422],
+      signal: ctx.signal,
+    });
+    if (res.status === 409 || res.status === 422) {
+      branch = await getBranch(ctx, http, name);
+      if (!branch) throw new OperationError(`planetscale: ${what} failed: HTTP ${res.status}${res.body?.message ? ` — ${res.body.message}` : ''}`);
+      verifyOurs(ctx, branch, env, parentName);
+    } else if (res.body?.name) {
+      branch = res.body;
+    } else {
+      throw new OperationError(`planetscale: ${what}: PlanetScale answered without the new branch`, { hint: `Run "fork-stack create ${env}" again to finish it.` });
+    }
+  }
+  const ready = await waitReady(ctx, http, branch);
+  // Mint the credential now, while creating, so that switch/env only read the cache.
+  await branchUrl(ctx, http, env, ready, ready.kind ?? kind);
+  return toResource(ctx, ready, env);
+}
+
+async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) throw new UsageError(`planetscale: refusing to delete branch "${name}": "${env}" is a root or protected environment`);
+  const http = psClient(ctx);
+  const branch = await getBranch(ctx, http, name);
+  if (branch) {
+    if (!isOurs(ctx, branch, env)) {
+      throw new OperationError(`planetscale: refusing to delete branch "${name}": it is ${branch.production ? 'a production branch' : 'not a fork-stack development branch'}`, {
+        hint: 'Delete it in PlanetScale if it really is disposable.',
+      });
+    }
+    await http.request({ method: 'DELETE', path: branchPath(ctx, name), what: `delete branch "${name}" of "${env}"`, expect: [404], signal: ctx.signal });
+  }
+  await forgetCredentials(ctx, env);
+}
+
+async function list(ctx: Ctx): Promise<Resource[]> {
+  const http = psClient(ctx);
+  const branches = await listAll<PsBranch>(ctx, http, databasePath(ctx, '/branches'), `list branches of database "${ctx.options.database}"`);
+  const out: Resource[] = [];
+  for (const branch of branches) {
+    const env = naming.envOf(ctx, branch.name);
+    if (env === undefined) continue;
+    if (naming.isExplicit(ctx, env) || isOurs(ctx, branch, env)) out.push(toResource(ctx, branch, env));
+  }
+  return out;
+}
+
+async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
+  const http = psClient(ctx);
+  const name = naming.nameOf(ctx, env);
+  const branch = await getBranch(ctx, http, name);
+  if (!branch) {
+    throw new OperationError(`planetscale: branch "${name}" of environment "${env}" does not exist in database ${ctx.options.database}`, {
+      hint: `Create it with "fork-stack create ${env}".`,
+    });
+  }
+  const kind = branch.kind ?? (await requireDatabase(ctx, http)).kind ?? 'mysql';
+  return { DATABASE_URL: await branchUrl(ctx, http, env, branch, kind) };
+}
+
+async function check(ctx: Ctx): Promise<Check[]> {
+  const missing = [TOKEN_ID_ENV, TOKEN_ENV].filter((v) => !ctx.env[v]?.trim());
+  if (missing.length > 0) {
+    return [
+      {
+        name: 'credentials',
+        status: 'fail',
+        message: `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set`,
+        fix: `Create a service token in PlanetScale (Settings → Service tokens), then export ${TOKEN_ID_ENV}=… ${TOKEN_ENV}=…`,
+      },
+    ];
+  }
+  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${TOKEN_ID_ENV} and ${TOKEN_ENV} are set` }];
+  try {
+    const db = await getDatabase(ctx, psClient(ctx));
+    checks.push(
+      db
+        ? { name: 'database', status: 'ok', message: `database "${db.name}" (${db.kind ?? 'mysql'}) of ${ctx.options.organization} is reachable` }
+        : {
+            name: 'database',
+            status: 'fail',
+            message: `database "${ctx.options.database}" not found in organization ${ctx.options.organization} (404)`,
+            fix: `Check organization and database in [${ctx.slot}], and the service token's database access.`,
+          },
+    );
+  } catch (error) {
+    const status = error instanceof ProviderHttpError ? error.status : -1;
+    if (status === 401) checks.push({ name: 'credentials', status: 'fail', message: 'PlanetScale rejected the service token (401)', fix: 'Check both variables; create a new token if needed.' });
+    else if (status === 403)
+      checks.push({
+        name: 'permissions',
+        status: 'fail',
+        message: `the service token has no access to database "${ctx.options.database}" (403)`,
+        fix: 'Grant it read_branch, create_branch, delete_branch and connect_branch on the database (Settings → Service tokens).',
+      });
+    else checks.push({ name: 'reachability', status: 'fail', message: (error as Error).message, fix: `Check the network, or ${BASE_URL_ENV} if you use a proxy.` });
+  }
+  return checks;
+}
+
+export const provider = {
+  kind: 'database',
+  name: 'planetscale',
+  capabilities: { pointInTime: true },
+  publicVariables: [],
+
+  resourceName: (ctx, env) => naming.nameOf(ctx, env),
+  checkName: (ctx, env) => naming.check(ctx, env),
+
+  async find(ctx, env) {
+    const branch = await getBranch(ctx, psClient(ctx), naming.nameOf(ctx, env), `look up the branch of "${env}"`);
+    return branch ? toResource(ctx, branch, env) : undefined;
+  },
+  fork,
+  remove,
+  list,
+  variables,
+  check,
+} satisfies Provider<PlanetScaleOptions>;
