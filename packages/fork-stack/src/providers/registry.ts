@@ -32,16 +32,6 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./database/neon.schema.js'),
       load: () => import('./database/neon.js'),
     },
-    turso: {
-      summary: 'Turso: a database seeded from the parent database (same group) per environment',
-      schema: () => import('./database/turso.schema.js'),
-      load: () => import('./database/turso.js'),
-    },
-    planetscale: {
-      summary: 'PlanetScale: a development branch of a PlanetScale database per environment',
-      schema: () => import('./database/planetscale.schema.js'),
-      load: () => import('./database/planetscale.js'),
-    },
   },
   storage: {
     fs: {
@@ -59,8 +49,25 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       load: () => import('./secrets/dotenv.js'),
     },
   },
-  cache: {},
-  queue: {},
+  cache: {
+    redis: {
+      summary: 'a key prefix or database per environment on any Redis server',
+      schema: () => import('./cache/redis.schema.js'),
+      load: () => import('./cache/redis.js'),
+    },
+    valkey: {
+      summary: 'a key prefix or database per environment on any Valkey server (same as redis)',
+      schema: () => import('./cache/valkey.schema.js'),
+      load: () => import('./cache/valkey.js'),
+    },
+  },
+  queue: {
+    bullmq: {
+      summary: 'BullMQ queues under a prefix per environment on any Redis server',
+      schema: () => import('./queue/bullmq.schema.js'),
+      load: () => import('./queue/bullmq.js'),
+    },
+  },
 };
 
 export function providerNames(kind: Kind): string[] {
