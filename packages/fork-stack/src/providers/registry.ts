@@ -67,6 +67,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./queue/bullmq.schema.js'),
       load: () => import('./queue/bullmq.js'),
     },
+    inngest: {
+      summary: 'an Inngest branch environment per environment (INNGEST_ENV)',
+      schema: () => import('./queue/inngest.schema.js'),
+      load: () => import('./queue/inngest.js'),
+    },
   },
 };
 

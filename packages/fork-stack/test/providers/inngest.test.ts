@@ -1,0 +1,86 @@
+/**
+ * The inngest queue provider: branch environments exist on Inngest's side only once an app uses them, so
+ * fork-stack keeps a local record, sets INNGEST_ENV, and says on delete that Inngest archives the branch
+ * environment itself.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
+import { provider } from '../../src/providers/queue/inngest.js';
+import { schema, type InngestOptions } from '../../src/providers/queue/inngest.schema.js';
+import type { Provider } from '../../src/providers/types.js';
+import { testContext } from '../helpers/context.js';
+import { providerContract } from '../helpers/provider-contract.js';
+
+providerContract('inngest', provider as Provider<unknown>, async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'inngest-contract-'));
+  return {
+    ctx: testContext({ kind: 'queue', root, schema }),
+    parent: 'dev',
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+});
+
+describe('inngest', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'inngest-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const ctx = (options: Record<string, unknown> = {}, env: Record<string, string> = {}, roots = ['dev']) =>
+    testContext<InngestOptions>({ kind: 'queue', root, schema, options, env, roots, project: 'shop' });
+
+  it('sets INNGEST_ENV to the branch name, and nothing for production', async () => {
+    const c = ctx({ name: '{project}-{env}' }, {}, ['prod']);
+    await provider.fork(c, { env: 'alice', parent: 'prod' });
+    expect(await provider.variables(c, 'alice')).toEqual({ INNGEST_ENV: 'shop-alice' });
+    expect(await provider.variables(c, 'prod')).toEqual({});
+    expect(provider.resourceName(c, 'prod')).toBe('production');
+    expect(await provider.find(c, 'prod')).toMatchObject({ name: 'production', state: 'ready', owned: false });
+    expect(provider.publicVariables).toEqual(['INNGEST_ENV']);
+  });
+
+  it('fork creates nothing remotely, only a local record; delete warns that Inngest archives the branch itself', async () => {
+    const c = ctx();
+    const made = await provider.fork(c, { env: 'alice', parent: 'dev' });
+    expect(made).toMatchObject({ env: 'alice', name: 'alice', state: 'ready', owned: true, parent: 'dev' });
+    expect(readdirSync(path.join(root, '.fork-stack', 'inngest'))).toEqual(['alice.json']);
+    expect((await provider.list(c)).map((r) => r.env)).toEqual(['dev', 'prod', 'alice']);
+    await provider.remove(c, { env: 'alice' });
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/no API to archive the branch environment "alice"; Inngest archives it by itself/);
+    expect(await provider.find(c, 'alice')).toBeUndefined();
+    // Gone already: success, and no second warning.
+    await provider.remove(c, { env: 'alice' });
+    expect(c.warnings).toHaveLength(1);
+  });
+
+  it('passes the event and signing keys from the shell when keys_from_env, and names a missing one', async () => {
+    const keys = { INNGEST_EVENT_KEY: 'evt-key-123', INNGEST_SIGNING_KEY: 'signkey-prod-abc', INNGEST_SIGNING_KEY_FALLBACK: 'signkey-prod-old' };
+    const c = ctx({ keys_from_env: true }, keys);
+    expect(await provider.variables(c, 'alice')).toEqual({ INNGEST_ENV: 'alice', ...keys });
+    const missing = ctx({ keys_from_env: true }, { INNGEST_EVENT_KEY: 'evt-key-123' });
+    const error = await provider.variables(missing, 'alice').then(
+      () => undefined,
+      (e: unknown) => e as UsageError,
+    );
+    if (!error) throw new Error('variables should have failed');
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe('queue: INNGEST_SIGNING_KEY is not set');
+    expect((await provider.check(missing)).find((x) => x.name === 'INNGEST_SIGNING_KEY')).toMatchObject({ status: 'fail' });
+    // Without keys_from_env the keys are left to the secrets provider.
+    expect(await provider.variables(ctx({}, keys), 'alice')).toEqual({ INNGEST_ENV: 'alice' });
+  });
+
+  it('refuses to fork or remove roots and production, and to fork from an unknown parent', async () => {
+    const c = ctx();
+    await expect(provider.fork(c, { env: 'prod', parent: 'dev' })).rejects.toThrow(/adopted, never forked/);
+    await expect(provider.remove(c, { env: 'dev' })).rejects.toThrow(/never removes it/);
+    await expect(provider.fork(c, { env: 'bob', parent: 'nobody' })).rejects.toThrow('inngest: parent environment "nobody" is not known here');
+    // A fork of a fork is fine.
+    await provider.fork(c, { env: 'alice', parent: 'dev' });
+    expect(await provider.fork(c, { env: 'bob', parent: 'alice' })).toMatchObject({ parent: 'alice' });
+  });
+});
