@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from './core/provider.js';
 import type { FakeServer } from './core/server.js';
+import type { DopplerSeed, DopplerState } from './providers/doppler/index.js';
 import type { NeonSeed } from './providers/neon/index.js';
 import type { NeonState } from './providers/neon/model.js';
 import type { PlanetScaleSeed } from './providers/planetscale/index.js';
@@ -13,6 +14,7 @@ export interface FakeTypes {
   turso: FakeServer<TursoState, TursoSeed>;
   planetscale: FakeServer<PlanetScaleState, PlanetScaleSeed>;
   supabase: FakeServer<SupabaseState, SupabaseSeed>;
+  doppler: FakeServer<DopplerState, DopplerSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -25,6 +27,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   turso: async () => (await import('./providers/turso.js')).turso,
   planetscale: async () => (await import('./providers/planetscale/index.js')).planetscale,
   supabase: async () => (await import('./providers/supabase.js')).supabase,
+  doppler: async () => (await import('./providers/doppler/index.js')).doppler,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

@@ -27,6 +27,11 @@ export interface HandlerContext<State> {
    * FakeOptions.pageSize. Only for APIs whose answers tell the client whether more pages follow.
    */
   pageSize(requested: number | undefined, documentedDefault: number): number;
+  /**
+   * Page size for APIs whose answers do not say whether more follows (a client reads until a short page):
+   * the client's request, else FakeOptions.pageSize, else the documented default. Never cuts a page.
+   */
+  defaultPageSize(requested: number | undefined, documentedDefault: number): number;
   /** A new piece of asynchronous work, paced by FakeOptions.async. */
   progress(): Progress;
   /** Next value of a per-fake counter (deterministic ids). */

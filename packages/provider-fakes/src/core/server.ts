@@ -268,6 +268,7 @@ export class FakeServer<State, Seed> {
       headers: request.headers,
       principal,
       pageSize: (requested, documentedDefault) => Math.min(requested ?? this.options.pageSize ?? documentedDefault, this.options.pageSize ?? Number.MAX_SAFE_INTEGER),
+      defaultPageSize: (requested, documentedDefault) => requested ?? this.options.pageSize ?? documentedDefault,
       progress: () => this.newProgress(),
       nextId: (kind) => this.nextId(kind),
       baseUrl: this.url,
