@@ -32,6 +32,21 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./database/neon.schema.js'),
       load: () => import('./database/neon.js'),
     },
+    turso: {
+      summary: 'Turso: a database seeded from the parent database (same group) per environment',
+      schema: () => import('./database/turso.schema.js'),
+      load: () => import('./database/turso.js'),
+    },
+    planetscale: {
+      summary: 'PlanetScale: a development branch of a PlanetScale database per environment',
+      schema: () => import('./database/planetscale.schema.js'),
+      load: () => import('./database/planetscale.js'),
+    },
+    supabase: {
+      summary: 'Supabase: a preview branch of a Supabase project per environment',
+      schema: () => import('./database/supabase.schema.js'),
+      load: () => import('./database/supabase.js'),
+    },
   },
   storage: {
     fs: {

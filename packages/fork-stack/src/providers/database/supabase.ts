@@ -1,0 +1,257 @@
+/**
+ * Supabase: every environment is a preview branch of one Supabase project (Management API branching).
+ * Supabase makes each branch a separate Postgres instance created from the project's default branch,
+ * with its data when `with_data`. A fork waits for ACTIVE_HEALTHY; DATABASE_URL comes from the branch's
+ * config (db_host, db_port, db_user, db_pass).
+ *
+ * Delete removes one branch with DELETE /v1/branches/{branch_ref}. Never DELETE /v1/projects/{ref}/branches:
+ * that disables branching and removes every branch of the project.
+ *
+ * Ownership: branches carry no labels; fork-stack's are recognised by name (the `name` pattern) and by
+ * not being the default branch, which is never deleted or forked over.
+ */
+import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
+import { OperationError, UsageError } from '../../core/errors.js';
+import { ProviderHttpError, type HttpClient } from '../../core/http.js';
+import { registerSecret } from '../../core/scrub.js';
+import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
+import { providerHttp } from './cloud/http.js';
+import { isAdoptedEnv, Naming } from './cloud/naming.js';
+import { pollUntil } from './cloud/poll.js';
+import { BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_NAMES, TOKEN_ENV, type SupabaseOptions } from './supabase.schema.js';
+
+type Ctx = ProviderContext<SupabaseOptions>;
+
+interface SupabaseBranch {
+  id: string;
+  name: string;
+  /** The branch's own project ref (for the default branch: the project's). */
+  project_ref: string;
+  parent_project_ref: string;
+  is_default: boolean;
+  created_at?: string;
+  preview_project_status?: string;
+  with_data?: boolean;
+}
+
+interface BranchConfig {
+  ref: string;
+  status: string;
+  db_host: string;
+  db_port: number;
+  db_user?: string;
+  db_pass?: string;
+}
+
+const naming = new Naming(DEFAULT_NAMES, {
+  noun: 'Supabase branch',
+  maxLength: 63,
+  pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+  patternText: 'fork-stack keeps Supabase branch names to lower-case letters, digits and "-"',
+});
+
+/** Statuses a new branch passes through on its way to ACTIVE_HEALTHY. */
+const TRANSIENT = new Set(['COMING_UP', 'UNKNOWN', 'RESTORING', 'UPGRADING', 'RESTARTING', 'RESIZING', 'ACTIVE_UNHEALTHY']);
+
+const HOW_TO_GET_TOKEN = 'Create a personal access token at https://supabase.com/dashboard/account/tokens.';
+
+function api(ctx: Ctx): HttpClient {
+  const token = requireEnv(ctx, TOKEN_ENV, HOW_TO_GET_TOKEN);
+  return providerHttp(ctx, 'supabase', apiBaseUrl(ctx, BASE_URL_ENV, DEFAULT_BASE_URL), { authorization: `Bearer ${token}` });
+}
+
+function projectPath(ctx: Ctx, rest = ''): string {
+  return `/v1/projects/${encodeURIComponent(ctx.options.project_ref)}${rest}`;
+}
+
+function branchRefPath(ref: string): string {
+  return `/v1/branches/${encodeURIComponent(ref)}`;
+}
+
+async function findBranch(ctx: Ctx, http: HttpClient, name: string, what = `look up branch "${name}"`): Promise<SupabaseBranch | undefined> {
+  const res = await http.request<SupabaseBranch>({ path: projectPath(ctx, `/branches/${encodeURIComponent(name)}`), what, expect: [404], signal: ctx.signal });
+  return res.status === 404 ? undefined : res.body;
+}
+
+function isOurs(ctx: Ctx, branch: SupabaseBranch, env: string): boolean {
+  return !branch.is_default && !isAdoptedEnv(ctx, env);
+}
+
+function toResource(ctx: Ctx, branch: SupabaseBranch, env: string): Resource {
+  const status = branch.preview_project_status;
+  const details: Record<string, string | number | boolean> = { ref: branch.project_ref };
+  if (status) details.status = status;
+  if (branch.is_default) details.default = true;
+  return {
+    env,
+    name: branch.name,
+    id: branch.project_ref,
+    createdAt: branch.created_at,
+    state: !status || status === 'ACTIVE_HEALTHY' ? 'ready' : TRANSIENT.has(status) ? 'creating' : 'unknown',
+    owned: isOurs(ctx, branch, env),
+    details,
+  };
+}
+
+function verifyOurs(ctx: Ctx, branch: SupabaseBranch, env: string): void {
+  if (!isOurs(ctx, branch, env)) {
+    throw new OperationError(`supabase: branch "${branch.name}" of project ${ctx.options.project_ref} is the default branch, not a fork-stack preview branch`, {
+      hint: `Give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
+    });
+  }
+}
+
+async function readConfig(ctx: Ctx, http: HttpClient, branch: SupabaseBranch, expect: number[] = []): Promise<BranchConfig | undefined> {
+  const res = await http.request<BranchConfig>({ path: branchRefPath(branch.project_ref), what: `read the config of branch "${branch.name}"`, expect, signal: ctx.signal });
+  return expect.includes(res.status) ? undefined : res.body;
+}
+
+async function waitHealthy(ctx: Ctx, http: HttpClient, branch: SupabaseBranch): Promise<void> {
+  await pollUntil(
+    ctx,
+    {
+      what: `branch "${branch.name}" to become ACTIVE_HEALTHY`,
+      timeoutMs: ctx.options.wait_timeout_seconds * 1000,
+      maxIntervalMs: 10_000,
+      hint: 'Supabase is still provisioning the branch: check it in the dashboard, or raise wait_timeout_seconds in [database].',
+    },
+    async () => {
+      // A branch just created may not have its config yet: 404 means "not provisioned so far".
+      const config = await readConfig(ctx, http, branch, [404]);
+      if (!config) return { done: false, state: 'provisioning' };
+      if (config.status === 'ACTIVE_HEALTHY') return { done: true, value: undefined };
+      if (TRANSIENT.has(config.status)) return { done: false, state: config.status };
+      return { failed: `supabase: branch "${branch.name}" did not come up: its status is ${config.status}` };
+    },
+  );
+}
+
+function conflict(error: unknown): boolean {
+  return error instanceof ProviderHttpError && (error.status === 409 || ([400, 422].includes(error.status) && /already exists|already in use|taken/i.test(error.message)));
+}
+
+async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
+  const { env, parent } = request;
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) throw new UsageError(`supabase: "${env}" is a root or protected environment; its branch "${name}" is adopted, never created or overwritten`);
+  const http = api(ctx);
+  const parentName = naming.nameOf(ctx, parent);
+  let branch = await findBranch(ctx, http, name);
+  if (branch) {
+    verifyOurs(ctx, branch, env);
+  } else {
+    const parentBranch = await findBranch(ctx, http, parentName, `look up parent branch "${parentName}"`);
+    if (!parentBranch) {
+      throw new OperationError(`supabase: parent branch "${parentName}" of environment "${parent}" does not exist in project ${ctx.options.project_ref}`, {
+        hint: `Map "${parent}" to the project's default branch with names = { ${parent} = "<branch>" } in [${ctx.slot}].`,
+      });
+    }
+    if (!parentBranch.is_default) {
+      throw new UsageError(`supabase: cannot fork "${env}" from "${parent}": Supabase creates every branch from the project's default branch, and "${parentName}" is a preview branch`, {
+        hint: 'Fork from the environment mapped to the default branch instead (e.g. --from prod).',
+      });
+    }
+    const what = `create branch "${name}" for "${env}"`;
+    try {
+      const res = await http.request<SupabaseBranch>({
+        method: 'POST',
+        path: projectPath(ctx, '/branches'),
+        body: { branch_name: name, with_data: ctx.options.with_data, persistent: ctx.options.persistent },
+        what,
+        signal: ctx.signal,
+      });
+      branch = res.body;
+    } catch (error) {
+      if (!conflict(error)) throw error;
+      // An earlier attempt, a retried request or a teammate made it: find and verify it.
+      branch = await findBranch(ctx, http, name);
+      if (!branch) throw error;
+      verifyOurs(ctx, branch, env);
+    }
+    if (!branch?.project_ref) throw new OperationError(`supabase: ${what}: Supabase answered without the new branch's ref`, { hint: `Run "fork-stack create ${env}" again to finish it.` });
+  }
+  await waitHealthy(ctx, http, branch);
+  return toResource(ctx, { ...branch, preview_project_status: 'ACTIVE_HEALTHY' }, env);
+}
+
+async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) throw new UsageError(`supabase: refusing to delete branch "${name}": "${env}" is a root or protected environment`);
+  const http = api(ctx);
+  const branch = await findBranch(ctx, http, name);
+  if (!branch) return;
+  if (!isOurs(ctx, branch, env)) throw new OperationError(`supabase: refusing to delete branch "${name}": it is the project's default branch`);
+  // The single branch, by its own ref: never the project-wide DELETE that disables branching.
+  await http.request({ method: 'DELETE', path: branchRefPath(branch.project_ref), what: `delete branch "${name}" of "${env}"`, expect: [404], signal: ctx.signal });
+}
+
+async function list(ctx: Ctx): Promise<Resource[]> {
+  // Supabase's branch list is not paginated: one call returns every branch of the project.
+  const res = await api(ctx).request<SupabaseBranch[]>({ path: projectPath(ctx, '/branches'), what: 'list branches', signal: ctx.signal });
+  const out: Resource[] = [];
+  for (const branch of res.body ?? []) {
+    const env = naming.envOf(ctx, branch.name);
+    if (env === undefined) continue;
+    if (naming.isExplicit(ctx, env) || isOurs(ctx, branch, env)) out.push(toResource(ctx, branch, env));
+  }
+  return out;
+}
+
+async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
+  const http = api(ctx);
+  const name = naming.nameOf(ctx, env);
+  const branch = await findBranch(ctx, http, name);
+  if (!branch) {
+    throw new OperationError(`supabase: branch "${name}" of environment "${env}" does not exist in project ${ctx.options.project_ref}`, {
+      hint: `Create it with "fork-stack create ${env}".`,
+    });
+  }
+  const config = (await readConfig(ctx, http, branch)) as BranchConfig;
+  if (!config.db_pass) {
+    throw new OperationError(`supabase: the config of branch "${name}" carries no database password`, {
+      hint: `Use an access token of a project owner or admin in ${TOKEN_ENV}: Supabase only returns db_pass to them.`,
+    });
+  }
+  registerSecret(config.db_pass);
+  const user = encodeURIComponent(config.db_user ?? 'postgres');
+  return { DATABASE_URL: `postgresql://${user}:${encodeURIComponent(config.db_pass)}@${config.db_host}:${config.db_port}/${encodeURIComponent(ctx.options.database)}` };
+}
+
+async function check(ctx: Ctx): Promise<Check[]> {
+  if (!ctx.env[TOKEN_ENV]?.trim()) {
+    return [{ name: 'credentials', status: 'fail', message: `${TOKEN_ENV} is not set`, fix: `${HOW_TO_GET_TOKEN} Then: export ${TOKEN_ENV}=…` }];
+  }
+  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${TOKEN_ENV} is set` }];
+  try {
+    const res = await api(ctx).request<{ name?: string; status?: string }>({ path: projectPath(ctx), what: `read project ${ctx.options.project_ref}`, signal: ctx.signal });
+    checks.push({ name: 'project', status: 'ok', message: `project "${res.body?.name ?? ctx.options.project_ref}" is reachable${res.body?.status ? ` (${res.body.status})` : ''}` });
+  } catch (error) {
+    const status = error instanceof ProviderHttpError ? error.status : -1;
+    if (status === 401) checks.push({ name: 'credentials', status: 'fail', message: `Supabase rejected ${TOKEN_ENV} (401)`, fix: HOW_TO_GET_TOKEN });
+    else if (status === 403)
+      checks.push({ name: 'permissions', status: 'fail', message: `the token has no access to project ${ctx.options.project_ref} (403)`, fix: "Use a token of a member of the project's organization." });
+    else if (status === 404)
+      checks.push({ name: 'project', status: 'fail', message: `project ${ctx.options.project_ref} not found (404)`, fix: `Check project_ref in [${ctx.slot}].` });
+    else checks.push({ name: 'reachability', status: 'fail', message: (error as Error).message, fix: `Check the network, or ${BASE_URL_ENV} if you use a proxy.` });
+  }
+  return checks;
+}
+
+export const provider = {
+  kind: 'database',
+  name: 'supabase',
+  publicVariables: [],
+
+  resourceName: (ctx, env) => naming.nameOf(ctx, env),
+  checkName: (ctx, env) => naming.check(ctx, env),
+
+  async find(ctx, env) {
+    const branch = await findBranch(ctx, api(ctx), naming.nameOf(ctx, env), `look up the branch of "${env}"`);
+    return branch ? toResource(ctx, branch, env) : undefined;
+  },
+  fork,
+  remove,
+  list,
+  variables,
+  check,
+} satisfies Provider<SupabaseOptions>;
