@@ -16,6 +16,7 @@
  * Versioning itself (ListObjectVersions) is not there: versioned buckets are tested against
  * test/fakes/s3-memory.ts.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -49,6 +50,7 @@ interface S3rverStore {
   existsObject(bucket: string, key: string): Promise<boolean>;
   putPart(bucket: string, uploadId: string, partNumber: string, content: NodeJS.ReadableStream): Promise<{ md5: string; size: number }>;
   putSubresource(bucket: string, key: string | undefined, resource: unknown): Promise<void>;
+  deleteObject(bucket: string, key: string): Promise<void>;
 }
 
 interface S3rverApp {
@@ -67,6 +69,8 @@ export const S3RVER_SECRET_KEY = 'S3RVER';
 
 export interface RecordedRequest {
   op: string;
+  /** DeleteObjects: how many keys the batch named. */
+  keys?: number;
   method: string;
   bucket?: string;
   key?: string;
@@ -100,6 +104,11 @@ export interface S3Server {
   /** Called for every request before it is handled (e.g. to abort a fork part-way). */
   onRequest?: (request: RecordedRequest) => void;
   client(): S3Client;
+  /**
+   * Writes objects straight into s3rver's on-disk format (object, metadata, MD5): thousands of objects
+   * in a second, for tests that need a big parent. The providers under test never use this.
+   */
+  seedFiles(bucket: string, objects: Iterable<{ key: string; body: string | Buffer; contentType?: string }>): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -319,6 +328,17 @@ function harnessMiddleware(server: S3Server, faults: (Fault & { seen: number; fa
           ctx.status = 204;
           ctx.body = '';
         });
+      case 'DeleteObjects':
+        // s3rver deletes a batch's keys concurrently and its empty-directory cleanup races (ENOENT → 500).
+        return shimmed(async () => {
+          const body = await readBody(ctx.req);
+          const keys = [...body.matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => xmlUnescape(m[1] ?? ''));
+          request.keys = keys.length;
+          if (keys.length > 1000) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+          for (const k of keys) if (await ctx.store.existsObject(bucket, k)) await ctx.store.deleteObject(bucket, k);
+          const quiet = /<Quiet>true<\/Quiet>/.test(body);
+          xmlResponse(ctx, `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${quiet ? '' : keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join('')}</DeleteResult>`);
+        });
       case 'UploadPartCopy':
         return shimmed(() => uploadPartCopy(ctx, bucket));
       case 'CopyObject': {
@@ -378,6 +398,30 @@ export async function startS3Server(options: { directory?: string } = {}): Promi
       });
       clients.push(client);
       return client;
+    },
+    seedFiles: async (bucket, objects) => {
+      const bucketDir = path.join(directory, bucket);
+      await fs.mkdir(bucketDir, { recursive: true });
+      let count = 0;
+      const made = new Set<string>();
+      for (const o of objects) {
+        const parts = o.key.split('/');
+        const name = parts.pop() as string;
+        const dir = path.join(bucketDir, ...parts);
+        if (!made.has(dir)) {
+          await fs.mkdir(dir, { recursive: true });
+          made.add(dir);
+        }
+        const base = path.join(dir, `${name}._S3rver_`);
+        const body = Buffer.from(o.body);
+        await Promise.all([
+          fs.writeFile(`${base}object`, body),
+          fs.writeFile(`${base}object.md5`, createHash('md5').update(body).digest('hex')),
+          fs.writeFile(`${base}metadata.json`, JSON.stringify({ 'content-type': o.contentType ?? 'binary/octet-stream' })),
+        ]);
+        count++;
+      }
+      return count;
     },
     close: async () => {
       for (const c of clients) c.destroy();

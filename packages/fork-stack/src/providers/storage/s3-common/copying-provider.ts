@@ -33,10 +33,10 @@ export function copyingProvider<O extends CopyingOptions>(flavor: Flavor<O>) {
       return Buffer.byteLength(prefix) > 512 ? `key prefix "${prefix.slice(0, 40)}…" is longer than 512 bytes` : undefined;
     },
 
-    find: (ctx: Ctx, env: string) => (prefixMode(ctx) ? findPrefix(open(ctx), env) : findBucket(open(ctx), env)),
-    fork: (ctx: Ctx, request) => (prefixMode(ctx) ? forkPrefix(open(ctx), request) : forkBucket(open(ctx), request)),
-    remove: (ctx: Ctx, { env }) => (prefixMode(ctx) ? removePrefix(open(ctx), env) : removeBucket(open(ctx), env)),
-    list: (ctx: Ctx) => (prefixMode(ctx) ? listPrefixEnvs(open(ctx)) : listBucketEnvs(open(ctx))),
+    find: async (ctx: Ctx, env: string) => (prefixMode(ctx) ? findPrefix(open(ctx), env) : findBucket(open(ctx), env)),
+    fork: async (ctx: Ctx, request) => (prefixMode(ctx) ? forkPrefix(open(ctx), request) : forkBucket(open(ctx), request)),
+    remove: async (ctx: Ctx, { env }) => (prefixMode(ctx) ? removePrefix(open(ctx), env) : removeBucket(open(ctx), env)),
+    list: async (ctx: Ctx) => (prefixMode(ctx) ? listPrefixEnvs(open(ctx)) : listBucketEnvs(open(ctx))),
 
     async variables(ctx: Ctx, env: string) {
       const s = open(ctx);
@@ -44,7 +44,7 @@ export function copyingProvider<O extends CopyingOptions>(flavor: Flavor<O>) {
       return { ...bucketVariables(ctx, bucketNameFor(ctx, env)), ...locationVariables(s) };
     },
 
-    check: (ctx: Ctx) => checkCopying(open(ctx)),
+    check: async (ctx: Ctx) => checkCopying(open(ctx)),
   } satisfies Provider<CopyingOptions>;
 }
 

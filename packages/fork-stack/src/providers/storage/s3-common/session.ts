@@ -3,7 +3,7 @@
  * quirks), the client built from the options and the environment, and the helpers that turn SDK
  * errors and copy progress into fork-stack's terms.
  */
-import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ForkStackError } from '../../../core/errors.js';
 import { resourceNameFor } from '../../../core/names.js';
 import type { ProviderContext } from '../../types.js';
@@ -12,7 +12,7 @@ import type { BucketNameRules } from './bucket-names.js';
 import { createClient, credentialsFromEnv, defaultPathStyle, type CredentialVariables } from './client.js';
 import type { CopyProgress } from './copy.js';
 import { sendWithHeaders } from './headers.js';
-import { isAccessDenied, isMissingBucket, s3Failure } from './errors.js';
+import { isAccessDenied, isCredentialError, isMissingBucket, s3Failure } from './errors.js';
 import type { Ownership } from './ownership.js';
 
 /** Options every S3-compatible schema has (after parsing, sizes in bytes). */
@@ -112,7 +112,18 @@ export async function headBucket(s: Session, bucket: string): Promise<{ presence
     return { presence: 'exists', headers };
   } catch (error) {
     if (isMissingBucket(error)) return { presence: 'missing', headers: {} };
-    if (isAccessDenied(error)) return { presence: 'forbidden', headers: {} };
+    if (isAccessDenied(error)) {
+      // A HEAD answer has no body: a bare 403 is either "not yours" or refused credentials. Ask once
+      // with a request whose answer carries the error code.
+      try {
+        await s.client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), { abortSignal: s.ctx.signal });
+        return { presence: 'exists', headers: {} };
+      } catch (detail) {
+        if (isCredentialError(detail)) throw s.fail(detail, `looking up bucket ${bucket}`);
+        if (isMissingBucket(detail)) return { presence: 'missing', headers: {} };
+      }
+      return { presence: 'forbidden', headers: {} };
+    }
     throw s.fail(error, `looking up bucket ${bucket}`);
   }
 }
