@@ -55,11 +55,6 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./storage/fs.schema.js'),
       load: () => import('./storage/fs.js'),
     },
-    s3: {
-      summary: 'AWS S3 or any S3-compatible endpoint: a bucket (or prefix) per environment, parallel server-side copy',
-      schema: () => import('./storage/s3.schema.js'),
-      load: () => import('./storage/s3.js'),
-    },
   },
   secrets: {
     dotenv: {
@@ -67,6 +62,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       local: true,
       schema: () => import('./secrets/dotenv.schema.js'),
       load: () => import('./secrets/dotenv.js'),
+    },
+    doppler: {
+      summary: 'Doppler: a branch config per environment (dev_alice)',
+      schema: () => import('./secrets/doppler.schema.js'),
+      load: () => import('./secrets/doppler.js'),
     },
   },
   cache: {
