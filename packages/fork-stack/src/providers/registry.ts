@@ -55,6 +55,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./storage/fs.schema.js'),
       load: () => import('./storage/fs.js'),
     },
+    s3: {
+      summary: 'AWS S3 or any S3-compatible endpoint: a bucket (or prefix) per environment, parallel server-side copy',
+      schema: () => import('./storage/s3.schema.js'),
+      load: () => import('./storage/s3.js'),
+    },
   },
   secrets: {
     dotenv: {
