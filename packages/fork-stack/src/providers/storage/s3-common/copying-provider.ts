@@ -30,7 +30,8 @@ export function copyingProvider<O extends CopyingOptions>(flavor: Flavor<O>) {
       const bucketProblem = bucketNameProblem(sharedBucket(ctx), flavor.rules);
       if (bucketProblem) return bucketProblem;
       const prefix = prefixFor(ctx, env);
-      return Buffer.byteLength(prefix) > 512 ? `key prefix "${prefix.slice(0, 40)}…" is longer than 512 bytes` : undefined;
+      // Keep most of S3's 1,024-byte key limit for the app's own keys.
+      return Buffer.byteLength(prefix) > 256 ? `key prefix "${prefix.slice(0, 40)}…" is longer than 256 bytes` : undefined;
     },
 
     find: async (ctx: Ctx, env: string) => (prefixMode(ctx) ? findPrefix(open(ctx), env) : findBucket(open(ctx), env)),
