@@ -60,6 +60,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./storage/s3.schema.js'),
       load: () => import('./storage/s3.js'),
     },
+    r2: {
+      summary: 'Cloudflare R2: a bucket (or prefix) per environment, parallel server-side copy',
+      schema: () => import('./storage/r2.schema.js'),
+      load: () => import('./storage/r2.js'),
+    },
   },
   secrets: {
     dotenv: {
