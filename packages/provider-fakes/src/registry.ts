@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from './core/provider.js';
 import type { FakeServer } from './core/server.js';
+import type { AwsSecretsSeed, AwsSecretsState } from './providers/aws-secrets/index.js';
 import type { DopplerSeed, DopplerState } from './providers/doppler/index.js';
 import type { NeonSeed } from './providers/neon/index.js';
 import type { NeonState } from './providers/neon/model.js';
@@ -15,6 +16,7 @@ export interface FakeTypes {
   planetscale: FakeServer<PlanetScaleState, PlanetScaleSeed>;
   supabase: FakeServer<SupabaseState, SupabaseSeed>;
   doppler: FakeServer<DopplerState, DopplerSeed>;
+  'aws-secrets': FakeServer<AwsSecretsState, AwsSecretsSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -28,6 +30,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   planetscale: async () => (await import('./providers/planetscale/index.js')).planetscale,
   supabase: async () => (await import('./providers/supabase.js')).supabase,
   doppler: async () => (await import('./providers/doppler/index.js')).doppler,
+  'aws-secrets': async () => (await import('./providers/aws-secrets/index.js')).awsSecrets,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

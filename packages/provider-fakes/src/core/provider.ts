@@ -85,6 +85,10 @@ export interface ProviderDefinition<State, Seed> {
   error(status: number, message: string, code?: string): ErrorReply;
   /** How the provider answers an injected fault, when it differs from `error` (+ Retry-After on 429). */
   faultReply?(kind: Exclude<FaultKind, 'drop' | 'stall'>, retryAfterSeconds: number): ErrorReply;
+  /** Operations a read-only credential may call, where the HTTP method does not tell (AWS JSON: all POST). */
+  readOperations?: string[];
+  /** Content-Type of the provider's JSON answers when not application/json (AWS: application/x-amz-json-1.1). */
+  jsonContentType?: string;
   /** Map a request to the spec's method and path, when the wire format is not REST (AWS JSON 1.1, Vault LIST). */
   route?(method: string, path: string, headers: IncomingHttpHeaders, query: URLSearchParams): { method: string; path: string };
   /**

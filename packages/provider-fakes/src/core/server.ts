@@ -195,7 +195,8 @@ export class FakeServer<State, Seed> {
     if (this.options.latencyMs) await sleep(this.options.latencyMs);
     const send = (reply: Reply | ErrorReply) => {
       record.status = reply.status ?? 200;
-      writeReply(response, reply);
+      const contentType = this.provider.jsonContentType;
+      writeReply(response, contentType && reply.body !== undefined ? { ...reply, headers: { 'content-type': contentType, ...reply.headers } } : reply);
     };
     const violation = (problems: string[], operation?: string) => {
       this.violations.push({ method: record.method, path: record.path, ...(operation ? { operation } : {}), problems });
@@ -225,7 +226,8 @@ export class FakeServer<State, Seed> {
     if (credential === undefined) return send(this.provider.authError('missing'));
     const grant = this.credentials.get(credential);
     if (!grant) return send(this.provider.authError('invalid'));
-    if (grant.readOnly && !READ_METHODS.has(routed.method)) return send(this.provider.authError('read-only'));
+    const isRead = this.provider.readOperations ? this.provider.readOperations.includes(match.key) : READ_METHODS.has(routed.method);
+    if (grant.readOnly && !isRead) return send(this.provider.authError('read-only'));
     if (checked.problems.length > 0) {
       return send(this.provider.error(400, `request does not match the ${this.provider.title} spec: ${checked.problems.join('; ')}`));
     }
