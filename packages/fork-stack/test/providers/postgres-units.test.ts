@@ -8,6 +8,7 @@ import { scrub } from '../../src/core/scrub.js';
 import { provider } from '../../src/providers/database/postgres.js';
 import { schema, type PostgresOptions } from '../../src/providers/database/postgres.schema.js';
 import { settingAssignment, splitSettingList } from '../../src/providers/database/postgres/carry-over.js';
+import { describeSession } from '../../src/providers/database/postgres/catalog.js';
 import { classifyPgError } from '../../src/providers/database/postgres/connection.js';
 import { formatMarker, isOurs, parseMarker } from '../../src/providers/database/postgres/marker.js';
 import { databaseName, databaseNameProblem, envOfDatabase, stagingName } from '../../src/providers/database/postgres/naming.js';
@@ -170,5 +171,21 @@ describe('postgres retry classification', () => {
     expect(classifyPgError(err('28P01')).retry).toBe(false);
     expect(classifyPgError(err('42501')).retry).toBe(false);
     expect(classifyPgError(new UsageError('x')).retry).toBe(false);
+  });
+});
+
+describe('postgres session descriptions', () => {
+  const now = new Date('2026-01-01T10:05:00Z');
+  const base = { pid: 42, user: 'app', application: 'puma', client: '10.0.0.7:51234', state: 'idle', backendType: 'client backend' };
+  it('says who, from where, doing what, since when', () => {
+    expect(describeSession({ ...base, connectedAt: new Date('2026-01-01T09:00:00Z'), stateSince: new Date('2026-01-01T10:00:00Z') }, now)).toBe(
+      'pid 42: application "puma", client 10.0.0.7:51234, user app, idle since 2026-01-01T10:00:00Z (5m ago)',
+    );
+    expect(describeSession({ ...base, client: null, application: '', connectedAt: null, stateSince: null }, now)).toBe(
+      'pid 42: application (none), client local socket, user app, idle',
+    );
+  });
+  it('says when the admin role may not see another role\'s session', () => {
+    expect(describeSession({ ...base, client: null, state: null, connectedAt: null, stateSince: null }, now)).toMatch(/client hidden \(the admin role needs pg_read_all_stats/);
   });
 });

@@ -240,6 +240,22 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     await provider.remove(ctx, { env: 'frank' });
   });
 
+  it('an abort during the copy cancels it and leaves nothing', async () => {
+    const { name } = await project();
+    await seedDev(name, ["INSERT INTO notes (body) SELECT repeat('x', 500) FROM generate_series(1, 20000)"]);
+    const controller = new AbortController();
+    const ctx = testContext<PostgresOptions>({ kind: 'database', root: '/x', schema, project: name, signal: controller.signal, env: { DATABASE_ADMIN_URL: server.adminUrl } });
+    // Abort the moment the copy starts: whether the cancel lands during CREATE DATABASE or just after it,
+    // the fork must fail and leave neither the child nor its staging copy.
+    ctx.progress = (update) => {
+      if (update.message?.startsWith('copying')) controller.abort(new Error('stopped by the test'));
+    };
+    await expect(provider.fork(ctx, { env: 'lee', parent: 'dev' })).rejects.toThrow(/stopped by the test|cancel/);
+    expect(await databaseExists(`${name}_lee`)).toBe(false);
+    expect(await databaseExists(stagingName(`${name}_lee`))).toBe(false);
+    expect((await server.query<{ n: number }>('SELECT count(*)::int AS n FROM notes', [], `${name}_dev`))[0]?.n).toBe(20000);
+  });
+
   it('two concurrent forks of one environment make one database', async () => {
     const { ctx, name } = await project();
     await seedDev(name);
@@ -277,6 +293,19 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     await client.query("INSERT INTO notes (body) VALUES ('by app')");
     expect((await client.query('SELECT current_user AS u, count(*)::int AS n FROM notes')).rows[0]).toEqual({ u: app.user, n: 2 });
     await client.end();
+    // Sessions of another role on the parent: visible but hidden in detail, and not the deployer's to end
+    // until it is granted pg_signal_backend.
+    const other = await server.connect({ database: `${name}_dev`, ...app, applicationName: 'worker' });
+    other.on('error', () => undefined);
+    const consenting = { ...ctx, env: { ...ctx.env, FORK_STACK_PG_TERMINATE: '1' } };
+    const refused = await caught(provider.fork(consenting, { env: 'ian', parent: 'dev' }));
+    expect(refused.message).toMatch(new RegExp(`role "${deployer.user}" may not end 1 session\\(s\\) on "${name}_dev":\\n  pid \\d+: application "worker", client hidden`));
+    expect(refused.hint).toMatch(/GRANT pg_signal_backend TO/);
+    expect(await databaseExists(`${name}_ian`)).toBe(false);
+    await server.query(`GRANT pg_signal_backend TO ${pg.escapeIdentifier(deployer.user)}`);
+    await provider.fork(consenting, { env: 'ian', parent: 'dev' });
+    await provider.remove(ctx, { env: 'ian' });
+    await other.end().catch(() => undefined);
     expect((await provider.check(ctx)).map((c) => `${c.name}:${c.status}`)).toEqual([
       'admin URL:ok',
       'server:ok',

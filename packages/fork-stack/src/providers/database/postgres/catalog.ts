@@ -77,9 +77,14 @@ function ago(since: Date, now: Date): string {
 
 /** One line per session: `pid 4242: application "psql", client 10.0.0.7:51234, user app, idle since 09:14:03Z (5m ago)`. */
 export function describeSession(session: Session, now: Date): string {
+  // Another role's session shows NULL address and state unless the admin role has pg_read_all_stats.
+  const hidden = session.state === null && session.client === null;
+  let client = session.client ?? 'local socket';
+  if (hidden) client = 'hidden (the admin role needs pg_read_all_stats to see it)';
+  else if (!session.client && session.backendType && session.backendType !== 'client backend') client = session.backendType;
   const parts = [
     `application ${session.application ? JSON.stringify(session.application) : '(none)'}`,
-    `client ${session.client ?? (session.backendType && session.backendType !== 'client backend' ? session.backendType : 'local socket')}`,
+    `client ${client}`,
     `user ${session.user ?? '(hidden)'}`,
   ];
   const since = session.stateSince ?? session.connectedAt;
@@ -94,11 +99,17 @@ export function describeSession(session: Session, now: Date): string {
  */
 export async function terminateSessions(client: pg.Client, pids: readonly number[], waitMs = 5_000): Promise<number[]> {
   if (pids.length === 0) return [];
-  const { rows } = await client.query<{ pid: number; ended: boolean }>(
-    'SELECT pid, pg_terminate_backend(pid) AS ended FROM unnest($1::int[]) AS pid',
-    [pids],
-  );
-  const refused = rows.filter((r) => !r.ended).map((r) => r.pid);
+  const refused: number[] = [];
+  for (const pid of pids) {
+    try {
+      // false means the session is gone already, which is what we want.
+      await client.query('SELECT pg_terminate_backend($1)', [pid]);
+    } catch (error) {
+      // 42501: another role's session, and the admin role lacks pg_signal_backend (or it is a superuser's).
+      if ((error as { code?: string }).code !== '42501') throw error;
+      refused.push(pid);
+    }
+  }
   const deadline = Date.now() + waitMs;
   for (;;) {
     const { rows: alive } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids]);

@@ -138,7 +138,7 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
       for (const skipped of settings.skipped) ctx.warn(`setting of "${parentName}" not copied to "${childName}": ${skipped}`);
       await client.query(`ALTER DATABASE ${pg.escapeIdentifier(staging)} RENAME TO ${pg.escapeIdentifier(childName)}`);
     } catch (error) {
-      await dropDatabase(ctx, session, staging).catch(() => undefined);
+      await dropStaging(ctx, session, staging);
       throw error;
     }
     const made = await lookupDatabase(client, childName);
@@ -146,6 +146,21 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     return made;
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * Remove the staging copy after a failure. A cancel sent on abort can reach the server after the copy
+ * it aimed at had finished, and then cancels the next statement instead: so one cancelled drop is retried.
+ */
+async function dropStaging(ctx: Ctx, session: AdminSession, staging: string): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await dropDatabase(ctx, session, staging);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '57014') return;
+    }
   }
 }
 
@@ -171,6 +186,8 @@ async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPla
     ctx.progress({ message: `copying ${plan.parentName}` });
     try {
       await cancellable(ctx, session, () => client.query(sql));
+      // Aborted while the copy finished anyway (the cancel came too late): do not go on to publish it.
+      if (ctx.signal.aborted) throw ctx.signal.reason;
       return;
     } catch (error) {
       // 55006: someone connected between our look and the copy (PostgreSQL waits 5 s for them first).
