@@ -78,6 +78,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./secrets/doppler.schema.js'),
       load: () => import('./secrets/doppler.js'),
     },
+    'aws-secrets': {
+      summary: 'AWS Secrets Manager: one JSON secret per environment ({project}/{env})',
+      schema: () => import('./secrets/aws-secrets.schema.js'),
+      load: () => import('./secrets/aws-secrets.js'),
+    },
   },
   cache: {
     redis: {
