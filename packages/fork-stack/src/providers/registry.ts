@@ -65,6 +65,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./storage/r2.schema.js'),
       load: () => import('./storage/r2.js'),
     },
+    tigris: {
+      summary: 'Tigris: a copy-on-write fork of the parent bucket per environment (O(1))',
+      schema: () => import('./storage/tigris.schema.js'),
+      load: () => import('./storage/tigris.js'),
+    },
   },
   secrets: {
     dotenv: {
