@@ -15,7 +15,10 @@ type AnnotationValue = Record<string, string>;
 
 export type NeonFake = Awaited<ReturnType<typeof startFake<'neon'>>>;
 
-export async function startNeonFake(options: FakeOptions = {}): Promise<NeonFake & { annotations: Map<string, AnnotationValue> }> {
+/** `patch` replaces handlers for one test (e.g. an operation that fails); it receives the original. */
+export type Patch = Record<string, (original: Handler, ctx: Parameters<Handler>[0]) => Reply | Promise<Reply>>;
+
+export async function startNeonFake(options: FakeOptions = {}, patch: Patch = {}): Promise<NeonFake & { annotations: Map<string, AnnotationValue> }> {
   // The fake's definition, taken from a throwaway instance (the package exports no definitions).
   const probe = await startFake('neon', { ...options, scenario: 'empty' });
   const definition = probe.provider;
@@ -51,6 +54,10 @@ export async function startNeonFake(options: FakeOptions = {}): Promise<NeonFake
       return { ...reply, body: { ...body, annotation: view(ctx.params.branch_id ?? '', value, ctx.now()) } };
     },
   };
+  for (const [key, replace] of Object.entries(patch)) {
+    const original = wrapped[key]!;
+    wrapped[key] = (ctx) => replace(original, ctx);
+  }
   const fake = new FakeServer({ ...definition, handlers: wrapped as unknown as typeof definition.handlers }, options) as unknown as NeonFake;
   await fake.listen();
   return Object.assign(fake, { annotations });

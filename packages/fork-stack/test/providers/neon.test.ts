@@ -76,6 +76,25 @@ describe('neon provider', () => {
     expect(pooled.DATABASE_URL).toMatch(/@ep-fork-[0-9]+-pooler\.us-east-2\.aws\.neon\.tech\/neondb/);
   });
 
+  it('an operation that fails is a clear error (and the engine rolls the branch back with remove)', async () => {
+    await fake.close();
+    fake = await startNeonFake({ async: { polls: 1 }, scenario: 'empty' }, {
+      'GET /projects/{project_id}/operations/{operation_id}': async (original, ctx) => {
+        const reply = await original(ctx);
+        const body = reply.body as { operation: { action: string; status: string; error?: string } };
+        if (body.operation.action !== 'start_compute') return reply;
+        return { ...reply, body: { operation: { ...body.operation, status: 'failed', error: 'compute quota exceeded' } } };
+      },
+    });
+    fake.seed.project({ id: PROJECT, name: 'shop' });
+    const ctx = contextFor(fake);
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow(
+      /neon: branch "alice" to be created: operation start_compute failed: compute quota exceeded/,
+    );
+    await provider.remove(ctx, { env: 'alice' });
+    expect(branchesNamed(fake, 'alice')).toHaveLength(0);
+  });
+
   it('create is idempotent: a second fork returns the same branch and makes no duplicate', async () => {
     const ctx = contextFor(fake);
     const first = await provider.fork(ctx, { env: 'alice', parent: 'prod' });

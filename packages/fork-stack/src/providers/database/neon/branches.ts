@@ -94,14 +94,16 @@ export async function waitForOperations(ctx: ProviderContext<NeonOptions>, api: 
       hint: 'Neon is still working on it: check the project in the Neon Console, or raise wait_timeout_seconds in [database].',
     },
     async () => {
-      const still: Operation[] = [];
-      for (const op of pending) {
-        const { data } = await api.call(`read operation ${op.action} (${op.id})`, (params) => api.sdk.getProjectOperation(api.projectId, op.id, params));
-        const current = data?.operation ?? op;
-        if (FAILED.has(current.status)) return { failed: operationFailure(current, what).message };
-        if (!DONE.has(current.status)) still.push(current);
-      }
-      pending = still;
+      // The operations of one branch run side by side (create_branch, start_compute): read them together.
+      const current = await Promise.all(
+        pending.map(async (op) => {
+          const { data } = await api.call(`read operation ${op.action} (${op.id})`, (params) => api.sdk.getProjectOperation(api.projectId, op.id, params));
+          return data?.operation ?? op;
+        }),
+      );
+      const failed = current.find((op) => FAILED.has(op.status));
+      if (failed) return { failed: operationFailure(failed, what).message };
+      pending = current.filter((op) => !DONE.has(op.status));
       if (pending.length === 0) return { done: true, value: undefined };
       return { done: false, state: pending.map((op) => `${op.action}: ${op.status}`).join(', ') };
     },
