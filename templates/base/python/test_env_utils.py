@@ -208,7 +208,7 @@ class ConformanceTest(unittest.TestCase):
 
 for _doc in load_vectors():
     for _case in _doc["cases"]:
-        _name = "test_%s__%s" % (_doc["file"][: -len(".json")], re.sub(r"\W", "_", _case["name"]))
+        _name = "test_%s__%s" % (re.sub(r"\W", "_", _doc["file"][: -len(".json")]), re.sub(r"\W", "_", _case["name"]))
         setattr(ConformanceTest, _name, make_test(_case))
 
 
