@@ -8,6 +8,7 @@ import type { PlanetScaleSeed } from './providers/planetscale/index.js';
 import type { PlanetScaleState } from './providers/planetscale/model.js';
 import type { SupabaseSeed, SupabaseState } from './providers/supabase.js';
 import type { TursoSeed, TursoState } from './providers/turso.js';
+import type { VaultSeed, VaultState } from './providers/vault/index.js';
 
 /** Every fake by name, with its state and seed helper types. */
 export interface FakeTypes {
@@ -17,6 +18,7 @@ export interface FakeTypes {
   supabase: FakeServer<SupabaseState, SupabaseSeed>;
   doppler: FakeServer<DopplerState, DopplerSeed>;
   'aws-secrets': FakeServer<AwsSecretsState, AwsSecretsSeed>;
+  vault: FakeServer<VaultState, VaultSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -31,6 +33,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   supabase: async () => (await import('./providers/supabase.js')).supabase,
   doppler: async () => (await import('./providers/doppler/index.js')).doppler,
   'aws-secrets': async () => (await import('./providers/aws-secrets/index.js')).awsSecrets,
+  vault: async () => (await import('./providers/vault/index.js')).vault,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

@@ -85,6 +85,8 @@ export interface ProviderDefinition<State, Seed> {
   error(status: number, message: string, code?: string): ErrorReply;
   /** How the provider answers an injected fault, when it differs from `error` (+ Retry-After on 429). */
   faultReply?(kind: Exclude<FaultKind, 'drop' | 'stall'>, retryAfterSeconds: number): ErrorReply;
+  /** HTTP methods beyond Node's parser's list that clients send (Vault's LIST). */
+  extraMethods?: string[];
   /** Operations a read-only credential may call, where the HTTP method does not tell (AWS JSON: all POST). */
   readOperations?: string[];
   /** Content-Type of the provider's JSON answers when not application/json (AWS: application/x-amz-json-1.1). */

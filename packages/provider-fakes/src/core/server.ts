@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { methodRewritingProxy, ORIGINAL_METHOD_HEADER } from './extra-methods.js';
 import { FaultInjector, type FailRule, type FaultDecision, type FaultKind, type FaultOptions } from './faults.js';
 import { HttpError } from './http-error.js';
 import { OpenApiValidator, type MatchResult } from './openapi.js';
@@ -73,6 +74,8 @@ export class FakeServer<State, Seed> {
   private counters = new Map<string, number>();
   private readonlyCount = 0;
   private server: Server | undefined;
+  /** TCP front that rewrites methods Node cannot parse (see extra-methods.ts). */
+  private front: NetServer | undefined;
 
   constructor(readonly provider: ProviderDefinition<State, Seed>, readonly options: FakeOptions = {}) {
     this.validator = new OpenApiValidator(`openapi:${provider.name}`, provider.spec, { anyContentTypeForJson: provider.anyContentTypeForJson ?? false });
@@ -105,12 +108,20 @@ export class FakeServer<State, Seed> {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    const extraMethods = this.provider.extraMethods ?? [];
+    const listen = (target: NetServer, port: number) => new Promise<void>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(port, '127.0.0.1', () => resolve());
     });
+    await listen(server, extraMethods.length > 0 ? 0 : this.options.port ?? 0);
     this.server = server;
-    const { port } = server.address() as AddressInfo;
+    let { port } = server.address() as AddressInfo;
+    if (extraMethods.length > 0) {
+      const front = methodRewritingProxy(port, extraMethods, this.sockets);
+      this.front = front;
+      await listen(front, this.options.port ?? 0);
+      port = (front.address() as AddressInfo).port;
+    }
     this.url = `http://127.0.0.1:${port}${this.provider.basePath}`;
     const credentials = { ...this.provider.credentials, ...this.options.credentials };
     this.credentials.set(this.provider.credentialKey(credentials), { readOnly: false });
@@ -157,6 +168,9 @@ export class FakeServer<State, Seed> {
     if (!server) return;
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
+    const front = this.front;
+    this.front = undefined;
+    if (front) await new Promise<void>((resolve) => front.close(() => resolve()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -190,13 +204,20 @@ export class FakeServer<State, Seed> {
     const rawBody = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://fake');
     if (url.pathname.startsWith(INSPECT_PATH)) return this.inspect(request.method ?? 'GET', url.pathname, response);
-    const record: RequestRecord = { method: request.method ?? 'GET', path: url.pathname, query: url.search, status: 0 };
+    const method = String(request.headers[ORIGINAL_METHOD_HEADER] ?? request.method ?? 'GET');
+    delete request.headers[ORIGINAL_METHOD_HEADER];
+    const record: RequestRecord = { method, path: url.pathname, query: url.search, status: 0 };
     this.requests.push(record);
     if (this.options.latencyMs) await sleep(this.options.latencyMs);
     const send = (reply: Reply | ErrorReply) => {
       record.status = reply.status ?? 200;
       const contentType = this.provider.jsonContentType;
-      writeReply(response, contentType && reply.body !== undefined ? { ...reply, headers: { 'content-type': contentType, ...reply.headers } } : reply);
+      const headers = {
+        ...(contentType && reply.body !== undefined ? { 'content-type': contentType } : {}),
+        ...(this.front ? { connection: 'close' } : {}),
+        ...reply.headers,
+      };
+      writeReply(response, { ...reply, headers });
     };
     const violation = (problems: string[], operation?: string) => {
       this.violations.push({ method: record.method, path: record.path, ...(operation ? { operation } : {}), problems });
@@ -217,14 +238,16 @@ export class FakeServer<State, Seed> {
     }
     record.operation = match.key;
     const checked = this.validator.check(match, { method: routed.method, pathname: routed.path, query: url.searchParams, headers: request.headers, rawBody });
-    const credential = this.provider.credentialOf(request.headers, url.searchParams);
+    // An operation whose spec says `security: []` needs no credentials (Vault's sys/health).
+    const anonymous = Array.isArray(match.operation.security) && match.operation.security.length === 0;
+    const credential = anonymous ? '' : this.provider.credentialOf(request.headers, url.searchParams);
     const problems = [...checked.problems];
     if (checked.missingCredentials || credential === undefined) {
       problems.unshift(checked.missingCredentials ?? `missing credentials for ${this.provider.title}`);
     }
     if (problems.length > 0) violation(problems, match.key);
     if (credential === undefined) return send(this.provider.authError('missing'));
-    const grant = this.credentials.get(credential);
+    const grant = anonymous ? { readOnly: false } : this.credentials.get(credential);
     if (!grant) return send(this.provider.authError('invalid'));
     const isRead = this.provider.readOperations ? this.provider.readOperations.includes(match.key) : READ_METHODS.has(routed.method);
     if (grant.readOnly && !isRead) return send(this.provider.authError('read-only'));
