@@ -88,6 +88,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./secrets/aws-secrets.schema.js'),
       load: () => import('./secrets/aws-secrets.js'),
     },
+    vault: {
+      summary: 'HashiCorp Vault KV v2: one entry per environment (secret/{project}/{env})',
+      schema: () => import('./secrets/vault.schema.js'),
+      load: () => import('./secrets/vault.js'),
+    },
   },
   cache: {
     redis: {
