@@ -8,6 +8,7 @@ import type { PlanetScaleSeed } from './providers/planetscale/index.js';
 import type { PlanetScaleState } from './providers/planetscale/model.js';
 import type { SupabaseSeed, SupabaseState } from './providers/supabase.js';
 import type { TursoSeed, TursoState } from './providers/turso.js';
+import type { UpstashSeed, UpstashState } from './providers/upstash-redis.js';
 import type { VaultSeed, VaultState } from './providers/vault/index.js';
 
 /** Every fake by name, with its state and seed helper types. */
@@ -19,6 +20,7 @@ export interface FakeTypes {
   doppler: FakeServer<DopplerState, DopplerSeed>;
   'aws-secrets': FakeServer<AwsSecretsState, AwsSecretsSeed>;
   vault: FakeServer<VaultState, VaultSeed>;
+  'upstash-redis': FakeServer<UpstashState, UpstashSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -34,6 +36,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   doppler: async () => (await import('./providers/doppler/index.js')).doppler,
   'aws-secrets': async () => (await import('./providers/aws-secrets/index.js')).awsSecrets,
   vault: async () => (await import('./providers/vault/index.js')).vault,
+  'upstash-redis': async () => (await import('./providers/upstash-redis.js')).upstashRedis,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];
