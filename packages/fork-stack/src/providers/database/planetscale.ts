@@ -211,7 +211,7 @@ async function check(ctx: Ctx): Promise<Check[]> {
         name: 'permissions',
         status: 'fail',
         message: `the service token has no access to database "${ctx.options.database}" (403)`,
-        fix: 'Grant it read_branch, create_branch, delete_branch and connect_branch on the database (Settings → Service tokens).',
+        fix: 'Grant it read_branch, create_branch, delete_branch, connect_branch and delete_branch_password (create_branch_password for PostgreSQL) on the database (Settings → Service tokens).',
       });
     else checks.push({ name: 'reachability', status: 'fail', message: (error as Error).message, fix: `Check the network, or ${BASE_URL_ENV} if you use a proxy.` });
   }

@@ -209,7 +209,7 @@ async function variables(ctx: Ctx, env: string): Promise<Record<string, string>>
   const config = (await readConfig(ctx, http, branch)) as BranchConfig;
   if (!config.db_pass) {
     throw new OperationError(`supabase: the config of branch "${name}" carries no database password`, {
-      hint: `Use an access token of a project owner or admin in ${TOKEN_ENV}: Supabase only returns db_pass to them.`,
+      hint: `Check that the user behind ${TOKEN_ENV} may manage the project's database, or read the password in the dashboard (Project Settings → Database).`,
     });
   }
   registerSecret(config.db_pass);
