@@ -6,6 +6,7 @@ import type { NeonSeed } from './providers/neon/index.js';
 import type { NeonState } from './providers/neon/model.js';
 import type { PlanetScaleSeed } from './providers/planetscale/index.js';
 import type { PlanetScaleState } from './providers/planetscale/model.js';
+import type { QStashSeed, QStashState } from './providers/qstash.js';
 import type { SupabaseSeed, SupabaseState } from './providers/supabase.js';
 import type { TursoSeed, TursoState } from './providers/turso.js';
 import type { UpstashSeed, UpstashState } from './providers/upstash-redis.js';
@@ -21,6 +22,7 @@ export interface FakeTypes {
   'aws-secrets': FakeServer<AwsSecretsState, AwsSecretsSeed>;
   vault: FakeServer<VaultState, VaultSeed>;
   'upstash-redis': FakeServer<UpstashState, UpstashSeed>;
+  qstash: FakeServer<QStashState, QStashSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -37,6 +39,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   'aws-secrets': async () => (await import('./providers/aws-secrets/index.js')).awsSecrets,
   vault: async () => (await import('./providers/vault/index.js')).vault,
   'upstash-redis': async () => (await import('./providers/upstash-redis.js')).upstashRedis,
+  qstash: async () => (await import('./providers/qstash.js')).qstash,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];

@@ -169,7 +169,9 @@ export class OpenApiValidator {
     const problems: string[] = [];
     const path: Record<string, unknown> = {};
     const query: Record<string, unknown> = {};
-    const declaredQuery = new Set<string>();
+    // A credential sent as a query parameter (QStash's qstash_token) is declared by the security scheme.
+    const declaredQuery = new Set<string>(Object.values(this.doc.components?.securitySchemes ?? {})
+      .filter((scheme) => scheme.type === 'apiKey' && scheme.in === 'query' && scheme.name).map((scheme) => scheme.name!));
     for (const parameter of match.parameters) {
       const schema = parameter.schema ?? {};
       if (parameter.in === 'path') {
