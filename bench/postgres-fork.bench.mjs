@@ -6,9 +6,9 @@
 //
 // The server is a fresh one started by test/helpers/postgres-server.ts with durable settings (fsync on),
 // or FORK_STACK_BENCH_PG_URL (an admin URL; pg_dump, pg_restore and psql from PATH).
-// Sizes: FORK_STACK_BENCH_PG_MB (default 1024), FORK_STACK_BENCH_ROUNDS (default 3).
+// Sizes: FORK_STACK_BENCH_PG_MB (default 1024), FORK_STACK_BENCH_ROUNDS (default 5).
 //   node bench/postgres-fork.bench.mjs [--record]      (npm run build first)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import path from 'node:path';
 import { REPO, machine, median, runCli, table, ms, ratio } from './lib.mjs';
 
 const targetMb = Number(process.env.FORK_STACK_BENCH_PG_MB ?? 1024);
-const rounds = Number(process.env.FORK_STACK_BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.FORK_STACK_BENCH_ROUNDS ?? 5);
 const require = createRequire(path.join(REPO, 'packages/fork-stack/package.json'));
 const { default: pg } = await import(require.resolve('pg'));
 
@@ -118,44 +118,60 @@ async function countIn(database) {
   if (Number(n) !== rows) throw new Error(`${database} has ${n} rows, expected ${rows}`);
 }
 
-const results = { fork: [], fileCopy: [], walLog: [], dumpRestore: [], dumpPsql: [] };
-for (let i = 0; i < rounds; i++) {
-  const env = `copy-${i}`;
-  results.fork.push(await timed(() => runCli(['create', env], project, cliEnv)));
-  await countIn(`bench_copy_${i}`);
-  runCli(['delete', env, '--yes'], project, cliEnv);
+/** Flush what the previous measurement left dirty (server buffers, then the kernel's), so it is not billed to the next. */
+async function settle() {
   await sql('CHECKPOINT');
+  execFileSync('sync');
+}
 
-  results.fileCopy.push(await timed(() => sql(`CREATE DATABASE bench_fc_${i} TEMPLATE bench_dev STRATEGY FILE_COPY`)));
-  await countIn(`bench_fc_${i}`);
-  await sql(`DROP DATABASE bench_fc_${i}`);
-  await sql('CHECKPOINT');
-
-  results.walLog.push(await timed(() => sql(`CREATE DATABASE bench_wal_${i} TEMPLATE bench_dev STRATEGY WAL_LOG`)));
-  await countIn(`bench_wal_${i}`);
-  await sql(`DROP DATABASE bench_wal_${i}`);
-  await sql('CHECKPOINT');
-
-  results.dumpRestore.push(
-    await timed(async () => {
+const measurements = {
+  fork: async (i) => {
+    const t = await timed(() => runCli(['create', `copy-${i}`], project, cliEnv));
+    await countIn(`bench_copy_${i}`);
+    runCli(['delete', `copy-${i}`, '--yes'], project, cliEnv);
+    return t;
+  },
+  fileCopy: async (i) => {
+    const t = await timed(() => sql(`CREATE DATABASE bench_fc_${i} TEMPLATE bench_dev STRATEGY FILE_COPY`));
+    await countIn(`bench_fc_${i}`);
+    await sql(`DROP DATABASE bench_fc_${i}`);
+    return t;
+  },
+  walLog: async (i) => {
+    const t = await timed(() => sql(`CREATE DATABASE bench_wal_${i} TEMPLATE bench_dev STRATEGY WAL_LOG`));
+    await countIn(`bench_wal_${i}`);
+    await sql(`DROP DATABASE bench_wal_${i}`);
+    return t;
+  },
+  dumpRestore: async (i) => {
+    const t = await timed(async () => {
       await sql(`CREATE DATABASE bench_restore_${i}`);
       await pipeline([bin('pg_dump'), '-Fc', `--dbname=${urlOf('bench_dev')}`], [bin('pg_restore'), '--no-owner', `--dbname=${urlOf(`bench_restore_${i}`)}`]);
-    }),
-  );
-  await countIn(`bench_restore_${i}`);
-  await sql(`DROP DATABASE bench_restore_${i}`);
-  await sql('CHECKPOINT');
-
-  results.dumpPsql.push(
-    await timed(async () => {
+    });
+    await countIn(`bench_restore_${i}`);
+    await sql(`DROP DATABASE bench_restore_${i}`);
+    return t;
+  },
+  dumpPsql: async (i) => {
+    const t = await timed(async () => {
       await sql(`CREATE DATABASE bench_psql_${i}`);
       await pipeline([bin('pg_dump'), `--dbname=${urlOf('bench_dev')}`], [bin('psql'), '-q', '-v', 'ON_ERROR_STOP=1', `--dbname=${urlOf(`bench_psql_${i}`)}`]);
-    }),
-  );
-  await countIn(`bench_psql_${i}`);
-  await sql(`DROP DATABASE bench_psql_${i}`);
-  await sql('CHECKPOINT');
-  console.error(`round ${i + 1}/${rounds}: fork ${ms(results.fork[i])}, dump|restore ${ms(results.dumpRestore[i])}`);
+    });
+    await countIn(`bench_psql_${i}`);
+    await sql(`DROP DATABASE bench_psql_${i}`);
+    return t;
+  },
+};
+const names = Object.keys(measurements);
+const results = Object.fromEntries(names.map((n) => [n, []]));
+for (let i = 0; i < rounds; i++) {
+  // Each round starts with a different measurement, so none always follows the same neighbour.
+  const order = names.map((_, k) => names[(k + i) % names.length]);
+  for (const name of order) {
+    await settle();
+    results[name].push(await measurements[name](i));
+  }
+  console.error(`round ${i + 1}/${rounds}: ${names.map((n) => `${n} ${ms(results[n][i])}`).join(', ')}`);
 }
 await server?.stop();
 rmSync(work, { recursive: true, force: true });
@@ -177,7 +193,7 @@ const out = [
     `(${(m.dumpPsql / m.fork).toFixed(1)}× faster than pg_dump | psql).`,
   '',
   `Source: one table of ${rows.toLocaleString('en')} rows with a primary key and one secondary index, ${sizeMb.toFixed(0)} MiB ` +
-    `(pg_database_size). ${rounds} interleaved rounds, each copy verified by row count, CHECKPOINT between measurements; ` +
+    `(pg_database_size). ${rounds} interleaved rounds, order rotated each round, each copy verified by row count, CHECKPOINT and sync before each measurement; ` +
     `${serverNote}; ${machine()}.`,
 ].join('\n');
 console.log(out);
