@@ -78,14 +78,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `run` installs its own signal forwarding; ours must not abort anything while a child is running.
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-    // Give stdout a chance to drain, then make sure no stray handle keeps us alive.
-    setImmediate(() => process.exit(code));
-  },
-  (error: unknown) => {
-    process.exitCode = reportError(error, false);
-  },
-);
+/** Exit once everything written to stdout and stderr has reached the OS (pipes are asynchronous). */
+function flushAndExit(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+// `process.exit` rather than waiting for the event loop to drain: a provider SDK may keep a socket or
+// timer alive, and the command is finished.
+main(process.argv).then(flushAndExit, (error: unknown) => flushAndExit(reportError(error, false)));

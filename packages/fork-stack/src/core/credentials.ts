@@ -9,7 +9,8 @@ import type { ProviderContext } from '../providers/types.js';
 export function requireEnv(ctx: Pick<ProviderContext<unknown>, 'env' | 'slot'>, name: string, howToGet: string): string {
   const value = ctx.env[name];
   if (value === undefined || value.trim() === '') {
-    throw new UsageError(`${ctx.slot}: ${name} is not set`, { hint: `${howToGet} Then: export ${name}=…` });
+    // No slot prefix here: the engine prefixes every provider error with "<slot> (<provider>):".
+    throw new UsageError(`${name} is not set`, { hint: `${howToGet} Then: export ${name}=…` });
   }
   registerSecret(value);
   return value;
