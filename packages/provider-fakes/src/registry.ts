@@ -7,6 +7,7 @@ import type { NeonState } from './providers/neon/model.js';
 import type { PlanetScaleSeed } from './providers/planetscale/index.js';
 import type { PlanetScaleState } from './providers/planetscale/model.js';
 import type { QStashSeed, QStashState } from './providers/qstash.js';
+import type { RedisCloudSeed, RedisCloudState } from './providers/redis-cloud/index.js';
 import type { SupabaseSeed, SupabaseState } from './providers/supabase.js';
 import type { TursoSeed, TursoState } from './providers/turso.js';
 import type { UpstashSeed, UpstashState } from './providers/upstash-redis.js';
@@ -23,6 +24,7 @@ export interface FakeTypes {
   vault: FakeServer<VaultState, VaultSeed>;
   'upstash-redis': FakeServer<UpstashState, UpstashSeed>;
   qstash: FakeServer<QStashState, QStashSeed>;
+  'redis-cloud': FakeServer<RedisCloudState, RedisCloudSeed>;
 }
 
 export type FakeName = keyof FakeTypes;
@@ -40,6 +42,7 @@ export const providers: { [N in FakeName]: () => Promise<DefinitionOf<N>> } = {
   vault: async () => (await import('./providers/vault/index.js')).vault,
   'upstash-redis': async () => (await import('./providers/upstash-redis.js')).upstashRedis,
   qstash: async () => (await import('./providers/qstash.js')).qstash,
+  'redis-cloud': async () => (await import('./providers/redis-cloud/index.js')).redisCloud,
 };
 
 export const FAKE_NAMES = Object.keys(providers) as FakeName[];
