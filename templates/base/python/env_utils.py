@@ -616,6 +616,13 @@ class _Config:
         if project is not None and not isinstance(project, str):
             raise self.invalid('project must be a string, e.g. project = "myapp"')
         self.project: Optional[str] = project
+        default_parent = doc.get("default_parent", "dev")
+        if not isinstance(default_parent, str):
+            raise self.invalid('default_parent must be a string, e.g. default_parent = "dev"')
+        roots = doc.get("roots", [default_parent])
+        if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+            raise self.invalid('roots must be a list of environment names, e.g. roots = ["dev"]')
+        self.roots: List[str] = roots
         self.database = self._section(doc.get("database"), "[database]")
         self.cache = self._section(doc.get("cache"), "[cache]")
         self.queue = self._section(doc.get("queue"), "[queue]")
@@ -716,6 +723,7 @@ NAMED_BUCKET_PATTERN = "{project}-{bucket}-{env}"
 DEFAULT_FS_DIR = ".fork-stack/buckets"
 DEFAULT_CACHE_PREFIX = "{project}:{env}:"
 DEFAULT_QUEUE_PREFIX = "bull:{project}:{env}"
+DEFAULT_KEY_PREFIX = "forks/{env}/"
 
 _URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!$&'()*+,-.:;=@_/")
 
@@ -842,7 +850,11 @@ class EnvConfig:
                     config.option(database, "name"),
                     DEFAULT_TURSO_NAME,
                 )
-                return "libsql://%s.turso.io" % config.render(database, pattern, values)
+                name = config.render(database, pattern, values)
+                # Turso's hostnames are <database>-<organization>.turso.io; without an organization, the
+                # original templates' <database>.turso.io.
+                organization = config.option(database, "organization")
+                return "libsql://%s.turso.io" % (name if organization is None else "%s-%s" % (name, organization))
         raise self._missing("DATABASE_URL", resolved, "fork-stack.toml has no [database] naming convention for it (sqlite and turso have one)")
 
     def get_database_auth_token(self) -> Optional[str]:
@@ -869,7 +881,12 @@ class EnvConfig:
             bucket = next((b for b in buckets if b.is_default), None)
         else:
             bucket = next((b for b in buckets if _bucket_variable(b.name) == key), None)
-        if config is not None and bucket is not None:
+        if config is not None and bucket is not None and config.option(bucket, "mode") == "prefix":
+            # S3-compatible prefix mode: every environment shares one bucket, under its own key prefix.
+            shared = config.option(bucket, "bucket")
+            if shared is not None:
+                return shared
+        elif config is not None and bucket is not None:
             values = dict(self._values(resolved), bucket=bucket.name)
             pattern = DEFAULT_BUCKET_PATTERN if bucket.is_default else NAMED_BUCKET_PATTERN
             if bucket.provider == "fs":
@@ -882,13 +899,34 @@ class EnvConfig:
             # No storage configured at all: the original templates' convention.
             values = self._values(resolved)
             return "%s-bucket-%s" % (values["project"], values["env"])
+        if bucket is not None:
+            raise self._missing(key, resolved, '%s is in prefix mode without its shared bucket (bucket = "\u2026")' % bucket.label)
         known = ", ".join(b.name for b in buckets)
         why = "fork-stack.toml has no [storage.%s]" % name + (" (buckets: %s)" % known if known else "")
         raise self._missing(key, resolved, why)
 
     def get_s3_key(self, resource_type: str, filename: str) -> str:
         """``{BUCKET_KEY_PREFIX}{resource_type}/{filename}``: prefixed where storage isolates by prefix."""
-        return "%s%s/%s" % (self._lookup("BUCKET_KEY_PREFIX") or "", resource_type, filename)
+        resolved = self._resolve()
+        prefix = self._lookup("BUCKET_KEY_PREFIX", resolved)
+        if prefix is None:
+            prefix = self._key_prefix_convention(resolved)
+        return "%s%s/%s" % (prefix, resource_type, filename)
+
+    def _key_prefix_convention(self, resolved: Tuple[str, Optional[str]]) -> str:
+        """BUCKET_KEY_PREFIX when the default bucket is in prefix mode: names[env] ("/" added), "" for a
+        root environment, else key_prefix; "" when the default bucket is not in prefix mode."""
+        config = _read_config(resolved[1])
+        bucket = next((b for b in config.buckets if b.is_default), None) if config else None
+        if config is None or bucket is None or config.option(bucket, "mode") != "prefix":
+            return ""
+        env = resolved[0]
+        explicit = config.names(bucket).get(env)
+        if explicit is not None:
+            return explicit if explicit.endswith("/") else explicit + "/"
+        if env in config.roots:
+            return ""
+        return config.render(bucket, _first(config.option(bucket, "key_prefix"), DEFAULT_KEY_PREFIX), self._values(resolved))
 
     def get_secret(self, key: str, default: object = _MISSING) -> str:
         """The secret (process environment, then the env file); ``default`` when given and unset."""
@@ -964,9 +1002,9 @@ class EnvConfig:
         section = getattr(config, section_name) if config else None
         if config is None or section is None:
             raise self._missing(key, resolved, "fork-stack.toml has no [%s] section" % section_name)
-        if section.provider not in providers:
-            return ""  # the provider isolates environments otherwise (a database per environment)
-        return config.render(section, _first(config.option(section, "prefix"), default), self._values(resolved))
+        if section.provider not in providers or config.option(section, "isolation") == "db":
+            return ""  # the environments are isolated otherwise (a database per environment)
+        return config.name_for(section, self._values(resolved), "prefix", default)
 
     def get_cache_key_prefix(self) -> str:
         return self._prefix("CACHE_KEY_PREFIX", "cache", ("redis", "valkey"), DEFAULT_CACHE_PREFIX)

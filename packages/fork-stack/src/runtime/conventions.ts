@@ -13,6 +13,7 @@ export const NAMED_BUCKET_PATTERN = '{project}-{bucket}-{env}';
 export const DEFAULT_FS_DIR = '.fork-stack/buckets';
 export const DEFAULT_CACHE_PREFIX = '{project}:{env}:';
 export const DEFAULT_QUEUE_PREFIX = 'bull:{project}:{env}';
+export const DEFAULT_KEY_PREFIX = 'forks/{env}/';
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
 
@@ -65,7 +66,10 @@ export function databaseUrlFallback(config: ReaderConfig | undefined, root: stri
     // Adopted production databases are named after the project (the original templates' convention).
     const explicit = nameOverrides(config, database).get(values.env) ?? (values.env === 'prod' ? '{project}' : undefined);
     const name = render(config, database, explicit ?? stringOption(config, database, 'name') ?? DEFAULT_TURSO_NAME, values);
-    return `libsql://${name}.turso.io`;
+    // Turso's hostnames are <database>-<organization>.turso.io; without an organization, the original
+    // templates' <database>.turso.io.
+    const organization = stringOption(config, database, 'organization');
+    return `libsql://${organization === undefined ? name : `${name}-${organization}`}.turso.io`;
   }
   return undefined;
 }
@@ -82,9 +86,12 @@ export function bucketVariable(name: string): string {
   return `BUCKET_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export function bucketFallback(config: ReaderConfig, bucket: Bucket, root: string, values: NamingValues): string {
+/** The bucket's name by convention; undefined when it has none (prefix mode without its shared bucket). */
+export function bucketFallback(config: ReaderConfig, bucket: Bucket, root: string, values: NamingValues): string | undefined {
   const named = { ...values, bucket: bucket.name };
   const pattern = bucket.isDefault ? DEFAULT_BUCKET_PATTERN : NAMED_BUCKET_PATTERN;
+  // S3-compatible prefix mode: every environment shares one bucket, under its own key prefix.
+  if (stringOption(config, bucket, 'mode') === 'prefix') return stringOption(config, bucket, 'bucket');
   if (bucket.provider === 'fs') {
     // The fs provider keeps <dir>/<name> per environment and publishes the absolute directory.
     const dir = stringOption(config, bucket, 'dir') ?? DEFAULT_FS_DIR;
@@ -95,17 +102,36 @@ export function bucketFallback(config: ReaderConfig, bucket: Bucket, root: strin
   return nameFor(config, bucket, named, 'name', pattern);
 }
 
-/** Key prefix where isolation is by prefix; "" for providers that isolate otherwise; undefined: no [cache]. */
+/**
+ * BUCKET_KEY_PREFIX when the default bucket is in prefix mode: names[env] (a fixed prefix, "/" added),
+ * "" for a root environment (roots live at the top of the bucket), else key_prefix rendered. "" when the
+ * default bucket is not in prefix mode.
+ */
+export function keyPrefixFallback(config: ReaderConfig | undefined, values: NamingValues): string {
+  const bucket = config?.buckets.find((b) => b.isDefault);
+  if (!config || !bucket || stringOption(config, bucket, 'mode') !== 'prefix') return '';
+  const explicit = nameOverrides(config, bucket).get(values.env);
+  if (explicit !== undefined) return explicit.endsWith('/') ? explicit : `${explicit}/`;
+  if (config.roots.includes(values.env)) return '';
+  return render(config, bucket, stringOption(config, bucket, 'key_prefix') ?? DEFAULT_KEY_PREFIX, values);
+}
+
+/**
+ * CACHE_KEY_PREFIX: redis/valkey isolate by prefix (names[env], else prefix) unless isolation = "db";
+ * other cache providers isolate otherwise (""). undefined: no [cache].
+ */
 export function cachePrefixFallback(config: ReaderConfig | undefined, values: NamingValues): string | undefined {
   const cache = config?.cache;
   if (!config || !cache) return undefined;
   if (cache.provider !== 'redis' && cache.provider !== 'valkey') return '';
-  return render(config, cache, stringOption(config, cache, 'prefix') ?? DEFAULT_CACHE_PREFIX, values);
+  if (stringOption(config, cache, 'isolation') === 'db') return '';
+  return nameFor(config, cache, values, 'prefix', DEFAULT_CACHE_PREFIX);
 }
 
+/** QUEUE_PREFIX: bullmq's names[env], else prefix; "" for other queue providers; undefined: no [queue]. */
 export function queuePrefixFallback(config: ReaderConfig | undefined, values: NamingValues): string | undefined {
   const queue = config?.queue;
   if (!config || !queue) return undefined;
   if (queue.provider !== 'bullmq') return '';
-  return render(config, queue, stringOption(config, queue, 'prefix') ?? DEFAULT_QUEUE_PREFIX, values);
+  return nameFor(config, queue, values, 'prefix', DEFAULT_QUEUE_PREFIX);
 }

@@ -10,6 +10,7 @@ import {
   bucketVariable,
   cachePrefixFallback,
   databaseUrlFallback,
+  keyPrefixFallback,
   localDbPath,
   queuePrefixFallback,
   type NamingValues,
@@ -113,19 +114,23 @@ export class EnvConfig {
     const config = this.config(resolved.root);
     const buckets = config?.buckets ?? [];
     const bucket = name === undefined ? buckets.find((b) => b.isDefault) : buckets.find((b) => bucketVariable(b.name) === key);
-    if (config && bucket) return bucketFallback(config, bucket, resolved.root ?? this.cwd, this.naming(resolved));
+    const conventional = config && bucket ? bucketFallback(config, bucket, resolved.root ?? this.cwd, this.naming(resolved)) : undefined;
+    if (conventional !== undefined) return conventional;
     // No storage configured at all: the original templates' convention for the default bucket.
     if (name === undefined && buckets.length === 0) {
       const { project, env } = this.naming(resolved);
       return `${project}-bucket-${env}`;
     }
+    if (bucket) throw this.missing(key, resolved, `${bucket.label} is in prefix mode without its shared bucket (bucket = "…")`);
     const known = buckets.map((b) => b.name).join(', ');
     throw this.missing(key, resolved, known ? `fork-stack.toml has no [storage.${name}] (buckets: ${known})` : `fork-stack.toml has no [storage.${name}]`);
   }
 
   /** `{BUCKET_KEY_PREFIX}{resourceType}/{filename}`: the object key, prefixed where storage isolates by prefix. */
   getS3Key(resourceType: string, filename: string): string {
-    return `${this.lookup('BUCKET_KEY_PREFIX') ?? ''}${resourceType}/${filename}`;
+    const resolved = this.resolve();
+    const prefix = this.lookup('BUCKET_KEY_PREFIX', resolved) ?? keyPrefixFallback(this.config(resolved.root), this.naming(resolved));
+    return `${prefix}${resourceType}/${filename}`;
   }
 
   getSecret(key: string): string {

@@ -25,6 +25,8 @@ export interface Bucket extends Section {
 export interface ReaderConfig {
   file: string;
   project?: string;
+  /** Environments with no parent: `roots`, else [default_parent], else ["dev"] (as the engine reads them). */
+  roots: string[];
   database?: Section;
   /** In file order; exactly one is the default when there are any. */
   buckets: Bucket[];
@@ -61,6 +63,12 @@ export function readConfig(root: string | undefined): ReaderConfig | undefined {
 function interpret(file: string, doc: TomlTable): ReaderConfig {
   const project = doc.get('project');
   if (project !== undefined && typeof project !== 'string') throw invalid(file, 'project must be a string, e.g. project = "myapp"');
+  const defaultParent = doc.get('default_parent') ?? 'dev';
+  if (typeof defaultParent !== 'string') throw invalid(file, 'default_parent must be a string, e.g. default_parent = "dev"');
+  const roots = doc.get('roots') ?? [defaultParent];
+  if (!Array.isArray(roots) || !roots.every((r): r is string => typeof r === 'string')) {
+    throw invalid(file, 'roots must be a list of environment names, e.g. roots = ["dev"]');
+  }
   const section = (value: TomlValue | undefined, label: string): Section | undefined => {
     if (value === undefined) return undefined;
     if (!isTable(value)) throw invalid(file, `${label} must be a table, e.g. ${label} with provider = "…" under it`);
@@ -83,6 +91,7 @@ function interpret(file: string, doc: TomlTable): ReaderConfig {
   return {
     file,
     project,
+    roots,
     database: section(doc.get('database'), '[database]'),
     buckets,
     cache: section(doc.get('cache'), '[cache]'),

@@ -19,8 +19,10 @@ type section struct {
 }
 
 type projectConfig struct {
-	path     string
-	project  *string
+	path    string
+	project *string
+	// roots: environments with no parent (roots, else [default_parent], else ["dev"]).
+	roots    []string
 	database *section
 	cache    *section
 	queue    *section
@@ -60,6 +62,30 @@ func interpret(path string, doc *tomlTable) (*projectConfig, error) {
 			return nil, c.invalid(`project must be a string, e.g. project = "myapp"`)
 		}
 		c.project = &project
+	}
+	defaultParent := "dev"
+	if value, ok := doc.get("default_parent"); ok {
+		parent, isString := value.(string)
+		if !isString {
+			return nil, c.invalid(`default_parent must be a string, e.g. default_parent = "dev"`)
+		}
+		defaultParent = parent
+	}
+	c.roots = []string{defaultParent}
+	if value, ok := doc.get("roots"); ok {
+		items, isArray := value.([]any)
+		c.roots = nil
+		for _, item := range items {
+			root, isString := item.(string)
+			if !isString {
+				isArray = false
+				break
+			}
+			c.roots = append(c.roots, root)
+		}
+		if !isArray {
+			return nil, c.invalid(`roots must be a list of environment names, e.g. roots = ["dev"]`)
+		}
 	}
 	var err error
 	if storage, ok := doc.get("storage"); ok {

@@ -17,6 +17,7 @@ const (
 	defaultFsDir         = ".fork-stack/buckets"
 	defaultCachePrefix   = "{project}:{env}:"
 	defaultQueuePrefix   = "bull:{project}:{env}"
+	defaultKeyPrefix     = "forks/{env}/"
 )
 
 // resolvePath is Node's path.resolve(root, relative): lexical, so every reader gets the same string.
@@ -90,13 +91,36 @@ func databaseURLFallback(c *projectConfig, root string, values map[string]string
 			pattern = defaultTursoName
 		}
 		name, err := c.render(database, pattern, values)
+		if err != nil {
+			return "", false, err
+		}
+		// Turso's hostnames are <database>-<organization>.turso.io; without an organization, the
+		// original templates' <database>.turso.io.
+		organization, hasOrganization, err := c.option(database, "organization")
+		if hasOrganization {
+			name += "-" + organization
+		}
 		return "libsql://" + name + ".turso.io", err == nil, err
 	}
 	return "", false, nil
 }
 
-func bucketFallback(c *projectConfig, bucket *section, root string, values map[string]string) (string, error) {
+// bucketFallback: ok is false when the bucket has no convention (prefix mode without its shared bucket).
+func bucketFallback(c *projectConfig, bucket *section, root string, values map[string]string) (string, bool, error) {
 	named := map[string]string{"project": values["project"], "env": values["env"], "bucket": bucket.name}
+	mode, _, err := c.option(bucket, "mode")
+	if err != nil {
+		return "", false, err
+	}
+	if mode == "prefix" {
+		// S3-compatible prefix mode: every environment shares one bucket, under its own key prefix.
+		return c.option(bucket, "bucket")
+	}
+	value, err := bucketName(c, bucket, root, named)
+	return value, err == nil, err
+}
+
+func bucketName(c *projectConfig, bucket *section, root string, named map[string]string) (string, error) {
 	pattern := namedBucketPattern
 	if bucket.isDefault {
 		pattern = defaultBucketPattern
@@ -112,7 +136,7 @@ func bucketFallback(c *projectConfig, bucket *section, root string, values map[s
 	if !ok {
 		dir = defaultFsDir
 	}
-	leaf, err := c.patternFor(bucket, values["env"], "name", pattern)
+	leaf, err := c.patternFor(bucket, named["env"], "name", pattern)
 	if err != nil {
 		return "", err
 	}
@@ -133,16 +157,53 @@ func prefixFallback(c *projectConfig, s *section, providers []string, fallback s
 	for _, p := range providers {
 		matches = matches || s.provider == p
 	}
-	if !matches {
-		return "", true, nil
-	}
-	prefix, ok, err := c.option(s, "prefix")
+	isolation, _, err := c.option(s, "isolation")
 	if err != nil {
 		return "", false, err
 	}
-	if !ok {
-		prefix = fallback
+	if !matches || isolation == "db" {
+		return "", true, nil
 	}
-	value, err := c.render(s, prefix, values)
+	value, err := c.nameFor(s, values, "prefix", fallback)
 	return value, err == nil, err
+}
+
+// keyPrefixFallback is BUCKET_KEY_PREFIX when the default bucket is in prefix mode: names[env] ("/"
+// added), "" for a root environment, else key_prefix; "" when it is not in prefix mode.
+func keyPrefixFallback(c *projectConfig, values map[string]string) (string, error) {
+	if c == nil {
+		return "", nil
+	}
+	var bucket *section
+	for _, b := range c.buckets {
+		if b.isDefault {
+			bucket = b
+		}
+	}
+	if bucket == nil {
+		return "", nil
+	}
+	if mode, _, err := c.option(bucket, "mode"); err != nil || mode != "prefix" {
+		return "", err
+	}
+	env := values["env"]
+	if explicit, ok, err := c.nameOverride(bucket, env); err != nil || ok {
+		if ok && !strings.HasSuffix(explicit, "/") {
+			explicit += "/"
+		}
+		return explicit, err
+	}
+	for _, root := range c.roots {
+		if root == env {
+			return "", nil
+		}
+	}
+	pattern, ok, err := c.option(bucket, "key_prefix")
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		pattern = defaultKeyPrefix
+	}
+	return c.render(bucket, pattern, values)
 }

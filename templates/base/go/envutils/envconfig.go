@@ -237,7 +237,11 @@ func (c *EnvConfig) BucketName(name string) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			return bucketFallback(config, b, c.rootOrDir(r), values)
+			value, ok, err := bucketFallback(config, b, c.rootOrDir(r), values)
+			if err != nil || ok {
+				return value, err
+			}
+			return "", c.missing(key, r, b.label+` is in prefix mode without its shared bucket (bucket = "…")`)
 		}
 	}
 	if name == "" && len(buckets) == 0 {
@@ -262,8 +266,24 @@ func (c *EnvConfig) S3Key(resourceType, filename string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	prefix, _, err := c.lookup("BUCKET_KEY_PREFIX", r)
-	return prefix + resourceType + "/" + filename, err
+	prefix, ok, err := c.lookup("BUCKET_KEY_PREFIX", r)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		config, err := readConfig(r.root)
+		if err != nil {
+			return "", err
+		}
+		values, err := c.naming(r)
+		if err != nil {
+			return "", err
+		}
+		if prefix, err = keyPrefixFallback(config, values); err != nil {
+			return "", err
+		}
+	}
+	return prefix + resourceType + "/" + filename, nil
 }
 
 // Secret is a secret from the process environment or the env file, or a missing-value error.

@@ -377,7 +377,18 @@ impl EnvConfig {
             Some(_) => bucket_variable(&b.name) == key,
         });
         if let (Some(config), Some(bucket)) = (&config, bucket) {
-            return config.bucket_name(bucket, &self.root_or_dir(&r), &self.naming(&r)?);
+            let naming = self.naming(&r)?;
+            return match config.bucket_name(bucket, &self.root_or_dir(&r), &naming)? {
+                Some(name) => Ok(name),
+                None => Err(self.missing(
+                    &key,
+                    &r,
+                    &format!(
+                        "{} is in prefix mode without its shared bucket (bucket = \"…\")",
+                        bucket.label
+                    ),
+                )),
+            };
         }
         if name.is_none() && buckets.is_empty() {
             // No storage configured at all: the original templates' convention.
@@ -398,7 +409,13 @@ impl EnvConfig {
     /// `{BUCKET_KEY_PREFIX}{resource_type}/{filename}`: prefixed where storage isolates by prefix.
     pub fn s3_key(&self, resource_type: &str, filename: &str) -> Result<String> {
         let r = self.resolve()?;
-        let prefix = self.lookup("BUCKET_KEY_PREFIX", &r)?.unwrap_or_default();
+        let prefix = match self.lookup("BUCKET_KEY_PREFIX", &r)? {
+            Some(prefix) => prefix,
+            None => match read_config(r.root.as_deref())? {
+                Some(config) => config.key_prefix(&self.naming(&r)?)?,
+                None => String::new(),
+            },
+        };
         Ok(format!("{prefix}{resource_type}/{filename}"))
     }
 

@@ -16,6 +16,7 @@ const NAMED_BUCKET_PATTERN: &str = "{project}-{bucket}-{env}";
 const DEFAULT_FS_DIR: &str = ".fork-stack/buckets";
 pub const DEFAULT_CACHE_PREFIX: &str = "{project}:{env}:";
 pub const DEFAULT_QUEUE_PREFIX: &str = "bull:{project}:{env}";
+const DEFAULT_KEY_PREFIX: &str = "forks/{env}/";
 
 pub struct Section {
     pub label: String,
@@ -32,6 +33,8 @@ pub struct ProjectConfig {
     pub cache: Option<Section>,
     pub queue: Option<Section>,
     pub buckets: Vec<Section>,
+    /// Environments with no parent: roots, else [default_parent], else ["dev"].
+    pub roots: Vec<String>,
 }
 
 /// Placeholder values: project, env and, for buckets, bucket.
@@ -79,6 +82,7 @@ impl ProjectConfig {
         let mut config = ProjectConfig {
             path,
             project: None,
+            roots: Vec::new(),
             database: None,
             cache: None,
             queue: None,
@@ -91,6 +95,30 @@ impl ProjectConfig {
                 return Err(config.invalid("project must be a string, e.g. project = \"myapp\""))
             }
         }
+        let default_parent = match doc.get("default_parent") {
+            None => "dev".to_string(),
+            Some(Value::String(parent)) => parent.clone(),
+            Some(_) => {
+                return Err(config
+                    .invalid("default_parent must be a string, e.g. default_parent = \"dev\""))
+            }
+        };
+        config.roots = match doc.get("roots") {
+            None => vec![default_parent],
+            Some(Value::Array(items)) if items.iter().all(|i| matches!(i, Value::String(_))) => {
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            }
+            Some(_) => {
+                return Err(config
+                    .invalid("roots must be a list of environment names, e.g. roots = [\"dev\"]"))
+            }
+        };
         let mut take = |key: &str| {
             doc.0
                 .iter()
@@ -289,16 +317,38 @@ impl ProjectConfig {
                         .option(database, "name")?
                         .unwrap_or_else(|| DEFAULT_TURSO_NAME.to_string()),
                 };
-                Ok(Some(format!(
-                    "libsql://{}.turso.io",
-                    self.render(database, &pattern, naming)?
-                )))
+                let name = self.render(database, &pattern, naming)?;
+                // Turso's hostnames are <database>-<organization>.turso.io; without an organization,
+                // the original templates' <database>.turso.io.
+                Ok(Some(match self.option(database, "organization")? {
+                    Some(organization) => format!("libsql://{name}-{organization}.turso.io"),
+                    None => format!("libsql://{name}.turso.io"),
+                }))
             }
             _ => Ok(None),
         }
     }
 
-    pub fn bucket_name(&self, bucket: &Section, root: &Path, naming: &Naming) -> Result<String> {
+    /// The bucket's name by convention; None in prefix mode without the shared bucket.
+    pub fn bucket_name(
+        &self,
+        bucket: &Section,
+        root: &Path,
+        naming: &Naming,
+    ) -> Result<Option<String>> {
+        if self.option(bucket, "mode")?.as_deref() == Some("prefix") {
+            // S3-compatible prefix mode: every environment shares one bucket, under its own key prefix.
+            return self.option(bucket, "bucket");
+        }
+        self.bucket_name_by_pattern(bucket, root, naming).map(Some)
+    }
+
+    fn bucket_name_by_pattern(
+        &self,
+        bucket: &Section,
+        root: &Path,
+        naming: &Naming,
+    ) -> Result<String> {
         let naming = Naming {
             project: naming.project.clone(),
             env: naming.env.clone(),
@@ -339,10 +389,35 @@ impl ProjectConfig {
         {
             return Ok(Some(String::new()));
         }
-        let prefix = self
-            .option(section, "prefix")?
-            .unwrap_or_else(|| fallback.to_string());
-        self.render(section, &prefix, naming).map(Some)
+        if self.option(section, "isolation")?.as_deref() == Some("db") {
+            return Ok(Some(String::new()));
+        }
+        self.name_for(section, naming, "prefix", fallback).map(Some)
+    }
+
+    /// BUCKET_KEY_PREFIX when the default bucket is in prefix mode: names[env] ("/" added), "" for a
+    /// root environment, else key_prefix; "" when it is not in prefix mode.
+    pub fn key_prefix(&self, naming: &Naming) -> Result<String> {
+        let Some(bucket) = self.buckets.iter().find(|b| b.is_default) else {
+            return Ok(String::new());
+        };
+        if self.option(bucket, "mode")?.as_deref() != Some("prefix") {
+            return Ok(String::new());
+        }
+        if let Some(explicit) = self.name_override(bucket, &naming.env)? {
+            return Ok(if explicit.ends_with('/') {
+                explicit
+            } else {
+                format!("{explicit}/")
+            });
+        }
+        if self.roots.contains(&naming.env) {
+            return Ok(String::new());
+        }
+        let pattern = self
+            .option(bucket, "key_prefix")?
+            .unwrap_or_else(|| DEFAULT_KEY_PREFIX.to_string());
+        self.render(bucket, &pattern, naming)
     }
 }
 
