@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +54,15 @@ describe('standalone server (dist/serve.js)', () => {
     const { code, stderr } = await exit;
     expect(code).toBe(0);
     expect(stderr).toContain('branchez is not an operation of the Neon API v2');
+  });
+
+  it('starts several fakes at once with one env, and a JSON scenario per fake', async () => {
+    const scenario = join(mkdtempSync(join(tmpdir(), 'fakes-')), 'scenario.json');
+    writeFileSync(scenario, JSON.stringify({ vault: { scenario: { secrets: [{ path: 'shop/dev', data: { A: '1' } }] } } }));
+    const { env } = await serve(['vault', 'aws-secrets', '--scenario', scenario]);
+    expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'VAULT_ADDR', 'VAULT_TOKEN']);
+    const read = await fetch(`${env.VAULT_ADDR}/v1/secret/data/shop/dev`, { headers: { 'x-vault-token': env.VAULT_TOKEN! } });
+    expect(((await read.json()) as { data: { data: unknown } }).data.data).toEqual({ A: '1' });
   });
 
   it('exits 2 with a clear message for an unknown fake', async () => {
