@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { RunResult } from '../helpers/cli.js';
-import { allFiles, type SafetyProject } from './helpers.js';
+import { allFiles } from './helpers.js';
 
 /** Distinct values that are easy to find and awkward to carry: quotes, newlines, `$`, `#`, a webhook URL. */
 export function canaries(tag: string): Record<string, string> {
@@ -53,7 +53,7 @@ export function expectNoLeak(transcripts: readonly Transcript[], values: Record<
 
 const ALLOWED = [/^\.fork-stack\/envs\//, /^\.fork-stack\/secrets\//, /^\.env\.local$/];
 
-export function expectNoLeakInFiles(project: SafetyProject, values: Record<string, string>): void {
+export function expectNoLeakInFiles(project: { dir: string }, values: Record<string, string>): void {
   const found: string[] = [];
   for (const file of allFiles(project.dir)) {
     const rel = file.split(path.sep).join('/');
@@ -64,38 +64,45 @@ export function expectNoLeakInFiles(project: SafetyProject, values: Record<strin
   expect(found).toEqual([]);
 }
 
+export type Runner = (args: string[], input?: string) => RunResult | Promise<RunResult>;
+
 /**
- * Run the whole command surface in `project`, whose default parent holds `values`. `env` is where the
- * fork is made; `extra` adds provider-specific commands. Returns the transcripts to scan.
+ * Run the whole command surface through `run`, forking `child` from `parent` (which holds `values`).
+ * Returns the transcripts to scan.
  */
-export function runEverything(project: SafetyProject, opts: { parent: string; child: string; values: Record<string, string> }): Transcript[] {
+export async function runEverything(run: Runner, opts: { parent: string; child: string; values: Record<string, string> }): Promise<Transcript[]> {
   const t: Transcript[] = [];
-  const run = (label: string, args: string[], input?: string) => {
-    const result = project.run(args, input === undefined ? {} : { input });
+  const step = async (label: string, args: string[], input?: string) => {
+    const result = await run(args, input);
     t.push({ label: `${label} (exit ${result.code})`, result });
     return result;
   };
   const { parent, child } = opts;
   for (const json of [[], ['--json']]) {
     const j = json.join('');
-    run(`create ${j}`, ['create', child, '--from', parent, ...json]);
-    run(`create again ${j}`, ['create', child, '--from', parent, ...json]);
-    run(`switch ${j}`, ['switch', child, ...json]);
-    run(`list ${j}`, ['list', ...json]);
-    run(`status ${j}`, ['status', child, ...json]);
-    run(`env ${j}`, ['env', child, ...json]);
-    for (const format of ['dotenv', 'json', 'shell']) run(`env --format ${format} ${j}`, ['env', child, '--format', format, ...json]);
-    run(`run ${j}`, ['run', '--env', child, ...json, '--', process.execPath, '-e', 'process.stdout.write(String(Object.keys(process.env).length > 0))']);
-    run(`run failing ${j}`, ['run', '--env', child, ...json, '--', process.execPath, '-e', 'process.exit(3)']);
-    run(`doctor ${j}`, ['doctor', ...json]);
-    run(`secrets list ${j}`, ['secrets', 'list', '--env', child, ...json]);
-    run(`secrets set ${j}`, ['secrets', 'set', 'ADDED_LATER', '--env', child, ...json], `${opts.values.QUOTED ?? 'x'}-added\n`);
-    run(`secrets unset ${j}`, ['secrets', 'unset', 'ADDED_LATER', '--env', child, ...json]);
-    run(`secrets get missing ${j}`, ['secrets', 'get', 'NOT_THERE', '--env', child, ...json]);
-    run(`secrets set bad key ${j}`, ['secrets', 'set', 'bad-key', opts.values.PLAIN_TOKEN ?? 'x', '--env', child, ...json]);
-    run(`switch missing ${j}`, ['switch', 'nobody-here', ...json]);
-    run(`delete ${j}`, ['delete', child, '--yes', ...json]);
-    run(`delete again ${j}`, ['delete', child, '--yes', ...json]);
+    await step(`create ${j}`, ['create', child, '--from', parent, ...json]);
+    await step(`create again ${j}`, ['create', child, '--from', parent, ...json]);
+    await step(`switch ${j}`, ['switch', child, ...json]);
+    await step(`list ${j}`, ['list', ...json]);
+    await step(`status ${j}`, ['status', child, ...json]);
+    await step(`env ${j}`, ['env', child, ...json]);
+    for (const format of ['dotenv', 'json', 'shell']) await step(`env --format ${format} ${j}`, ['env', child, '--format', format, ...json]);
+    await step(`run ${j}`, ['run', '--env', child, ...json, '--', process.execPath, '-e', 'process.stdout.write(String(Object.keys(process.env).length > 0))']);
+    await step(`run failing ${j}`, ['run', '--env', child, ...json, '--', process.execPath, '-e', 'process.exit(3)']);
+    await step(`doctor ${j}`, ['doctor', ...json]);
+    await step(`secrets list ${j}`, ['secrets', 'list', '--env', child, ...json]);
+    await step(`secrets set ${j}`, ['secrets', 'set', 'ADDED_LATER', '--env', child, ...json], `${opts.values.QUOTED ?? 'x'}-added\n`);
+    await step(`secrets unset ${j}`, ['secrets', 'unset', 'ADDED_LATER', '--env', child, ...json]);
+    await step(`secrets get missing ${j}`, ['secrets', 'get', 'NOT_THERE', '--env', child, ...json]);
+    await step(`secrets set bad key ${j}`, ['secrets', 'set', 'bad-key', opts.values.PLAIN_TOKEN ?? 'x', '--env', child, ...json]);
+    await step(`switch missing ${j}`, ['switch', 'nobody-here', ...json]);
+    await step(`delete ${j}`, ['delete', child, '--yes', ...json]);
+    await step(`delete again ${j}`, ['delete', child, '--yes', ...json]);
   }
   return t;
+}
+
+/** The exit code of each step, by label without the exit suffix. */
+export function exitCodes(transcripts: readonly Transcript[]): Record<string, number | null> {
+  return Object.fromEntries(transcripts.map((t) => [t.label.replace(/ \(exit .*$/, ''), t.result.code]));
 }

@@ -233,6 +233,9 @@ export const provider = {
     registered(set);
     const api = new DopplerApi(ctx);
     const config = await existing(api, ctx, env);
+    // Doppler answers a write with every value of the config: read them first, so that an error quoting
+    // that answer is scrubbed like everything else.
+    await secretsOf(api, config.name);
     const references = Object.entries(set).filter(([, value]) => value.includes('${'));
     if (references.length > 0) {
       ctx.warn(`${references.map(([k]) => k).join(', ')}: Doppler reads \${…} in a value as a reference to another secret, so the value it returns may differ from what was set`);

@@ -9,16 +9,21 @@ import { KEY_PATTERN } from '../../core/files/dotenv.js';
 import { registerSecret } from '../../core/scrub.js';
 import type { ProviderContext } from '../types.js';
 
+/** Longest-first scrubbing masks whole values; lines shorter than this are left to the whole-value match. */
+const MIN_LINE = 8;
+
+const jsonEscaped = (text: string) => JSON.stringify(text).slice(1, -1);
+
 /**
  * Register a value so that scrub() masks it in any later output — also in the forms an API error may
- * echo it in: JSON-escaped (a request body quoted back: `"PEM":"a\nb"`) and URL-encoded.
+ * echo it in: JSON-escaped once (a request body quoted back: `"PEM":"a\nb"`) or twice (a JSON document
+ * inside a JSON body, as AWS's SecretString), URL-encoded, and line by line for multi-line values (an
+ * error that quotes part of a PEM key).
  */
 export function registerValue(value: string): void {
-  registerSecret(value);
-  const json = JSON.stringify(value).slice(1, -1);
-  if (json !== value) registerSecret(json);
-  const encoded = encodeURIComponent(value);
-  if (encoded !== value) registerSecret(encoded);
+  const forms = new Set([value, jsonEscaped(value), jsonEscaped(jsonEscaped(value)), encodeURIComponent(value)]);
+  if (value.includes('\n')) for (const line of value.split(/\r?\n/)) if (line.trim().length >= MIN_LINE) forms.add(line.trim());
+  for (const form of forms) registerSecret(form);
 }
 
 /** Register every value (see registerValue), then return the same object. */

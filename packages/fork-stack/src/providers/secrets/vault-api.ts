@@ -119,7 +119,7 @@ export class VaultApi {
       });
       return true;
     } catch (error) {
-      if (isStatus(error, 400) && /check-and-set|cas/i.test(error.message)) return false;
+      if (isStatus(error, 400) && /check-and-set parameter did not match/i.test(error.message)) return false;
       throw error;
     }
   }
