@@ -105,6 +105,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./cache/valkey.schema.js'),
       load: () => import('./cache/valkey.js'),
     },
+    'upstash-redis': {
+      summary: 'Upstash Redis: a database per environment (Developer API)',
+      schema: () => import('./cache/upstash-redis.schema.js'),
+      load: () => import('./cache/upstash-redis.js'),
+    },
   },
   queue: {
     bullmq: {
@@ -116,6 +121,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       summary: 'an Inngest branch environment per environment (INNGEST_ENV)',
       schema: () => import('./queue/inngest.schema.js'),
       load: () => import('./queue/inngest.js'),
+    },
+    'upstash-qstash': {
+      summary: 'Upstash QStash: queues named per environment ({project}-{env}-{queue})',
+      schema: () => import('./queue/upstash-qstash.schema.js'),
+      load: () => import('./queue/upstash-qstash.js'),
     },
   },
 };

@@ -46,10 +46,10 @@ describe.skipIf(!available)('redis: bad input and unreachable servers', () => {
     const error = await failure(provider.find(ctx({}), 'alice'));
     expect(error).toBeInstanceOf(UsageError);
     expect(error.exitCode).toBe(2);
-    expect(error.message).toBe('cache: REDIS_URL is not set, and [cache] has no url');
+    expect(error.message).toBe('REDIS_URL is not set, and [cache] has no url');
     expect(error.hint).toMatch(/export REDIS_URL=redis:\/\/|Export REDIS_URL=redis:\/\//);
     // url_env names another variable.
-    await expect(provider.find(ctx({}, { url_env: 'MY_CACHE' }), 'alice')).rejects.toThrow('cache: MY_CACHE is not set');
+    await expect(provider.find(ctx({}, { url_env: 'MY_CACHE' }), 'alice')).rejects.toThrow('MY_CACHE is not set, and [cache] has no url');
   });
 
   it('a password in the config file, or a URL that is not redis://, is refused by the schema', () => {
@@ -117,6 +117,6 @@ describe.skipIf(!available)('redis: bad input and unreachable servers', () => {
     const q = testContext<BullmqOptions>({ kind: 'queue', root, schema: bullmqSchema, env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
     await expect(bullmq.fork(q, { env: 'alice', parent: 'dev' })).rejects.toThrow(`bullmq: cannot reach the server at redis://127.0.0.1:${port}: connection refused`);
     const missing = testContext<BullmqOptions>({ kind: 'queue', root, schema: bullmqSchema, env: {} });
-    await expect(bullmq.find(missing, 'dev')).rejects.toThrow('queue: REDIS_URL is not set, and [queue] has no url');
+    await expect(bullmq.find(missing, 'dev')).rejects.toThrow('REDIS_URL is not set, and [queue] has no url');
   });
 });

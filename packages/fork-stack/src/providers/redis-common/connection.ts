@@ -93,12 +93,12 @@ export function redisTarget(ctx: ProviderContext<ConnectionOptions>): RedisTarge
   } else {
     const raw = ctx.env[options.url_env]?.trim();
     if (!raw) {
-      throw new UsageError(`${ctx.slot}: ${options.url_env} is not set, and [${ctx.slot}] has no url`, {
+      throw new UsageError(`${options.url_env} is not set, and [${ctx.slot}] has no url`, {
         hint: `Export ${options.url_env}=redis://[:password@]host:port (the server every environment shares), or set url = "redis://host:port" in [${ctx.slot}] and the password in ${options.password_env}.`,
       });
     }
     const problem = urlProblem(raw, true);
-    if (problem) throw new UsageError(`${ctx.slot}: ${options.url_env} ${problem}`, { hint: `Set ${options.url_env} to a URL like redis://:password@host:6379.` });
+    if (problem) throw new UsageError(`${options.url_env} ${problem}`, { hint: `Set ${options.url_env} to a URL like redis://:password@host:6379.` });
     url = new URL(raw);
     source = options.url_env;
     registerSecret(url.password);

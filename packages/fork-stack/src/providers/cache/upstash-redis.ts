@@ -1,0 +1,256 @@
+/**
+ * Upstash Redis: a database per environment through the Upstash Developer API
+ * (https://api.upstash.com/v2, HTTP Basic UPSTASH_EMAIL:UPSTASH_API_KEY).
+ *
+ *  - fork: POST /redis/database, then wait until GET /redis/database/{id} says `active`. With
+ *    `copy = true` the parent is backed up (POST /redis/create-backup/{parent}, waited for in
+ *    GET /redis/list-backup/{parent}), the backup is restored into the new database
+ *    (POST /redis/restore-backup/{child}; Upstash restores "to any database in your account or team"),
+ *    and the backup is deleted again.
+ *  - remove: DELETE /redis/database/{id}; gone already is success.
+ *  - list: GET /redis/databases, names mapped back to environments through the naming pattern.
+ * Upstash databases carry no labels, so the name is the only mark of an environment: roots are adopted
+ * by name and never created, forked over or deleted.
+ */
+import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
+import { OperationError, UsageError } from '../../core/errors.js';
+import type { HttpClient } from '../../core/http.js';
+import { registerSecret } from '../../core/scrub.js';
+import { providerHttp } from '../database/cloud/http.js';
+import { isAdoptedEnv, Naming } from '../database/cloud/naming.js';
+import { pollUntil } from '../database/cloud/poll.js';
+import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { BASE_URL_ENV, DEFAULT_BASE_URL, type UpstashRedisOptions } from './upstash-redis.schema.js';
+
+type Ctx = ProviderContext<UpstashRedisOptions>;
+
+const HOW_TO_GET_KEY = 'Create a Developer API key in the Upstash Console (Account → Management API).';
+
+interface UpstashDatabase {
+  database_id: string;
+  database_name: string;
+  endpoint: string;
+  port?: number;
+  state?: string;
+  tls?: boolean;
+  creation_time?: number;
+  primary_region?: string;
+  modifying_state?: string;
+  password?: string;
+  rest_token?: string;
+}
+
+interface UpstashBackup {
+  backup_id: string;
+  name: string;
+  state?: 'pending' | 'completed' | 'failed';
+}
+
+const naming = new Naming({}, { noun: 'Upstash database', maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, "-" and "_" only' });
+
+function api(ctx: Ctx): HttpClient {
+  const email = requireEnv(ctx, 'UPSTASH_EMAIL', 'The e-mail address of your Upstash account.');
+  const key = requireEnv(ctx, 'UPSTASH_API_KEY', HOW_TO_GET_KEY);
+  const basic = Buffer.from(`${email}:${key}`).toString('base64');
+  registerSecret(basic);
+  return providerHttp(ctx, 'upstash', apiBaseUrl(ctx, BASE_URL_ENV, DEFAULT_BASE_URL), { authorization: `Basic ${basic}` });
+}
+
+async function listDatabases(ctx: Ctx, http: HttpClient): Promise<UpstashDatabase[]> {
+  const { body } = await http.request<UpstashDatabase[]>({ path: '/redis/databases', what: 'list databases', signal: ctx.signal });
+  return Array.isArray(body) ? body : [];
+}
+
+async function findDatabase(ctx: Ctx, http: HttpClient, env: string): Promise<UpstashDatabase | undefined> {
+  const name = naming.nameOf(ctx, env);
+  return (await listDatabases(ctx, http)).find((db) => db.database_name === name);
+}
+
+async function getDatabase(ctx: Ctx, http: HttpClient, id: string): Promise<UpstashDatabase | undefined> {
+  const { status, body } = await http.request<UpstashDatabase>({ path: `/redis/database/${encodeURIComponent(id)}`, what: `read database ${id}`, expect: [404], signal: ctx.signal });
+  return status === 404 ? undefined : body;
+}
+
+/** The endpoint is documented as a slug ("beloved-stallion-58500") or a full host name. */
+function host(db: UpstashDatabase): string {
+  return db.endpoint.includes('.') ? db.endpoint : `${db.endpoint}.upstash.io`;
+}
+
+function resource(ctx: Ctx, env: string, db: UpstashDatabase): Resource {
+  return {
+    env,
+    name: db.database_name,
+    id: db.database_id,
+    state: db.state === undefined || db.state === 'active' ? 'ready' : 'creating',
+    owned: !isAdoptedEnv(ctx, env),
+    createdAt: db.creation_time ? new Date(db.creation_time * 1000).toISOString() : undefined,
+    details: { host: host(db), ...(db.primary_region ? { region: db.primary_region } : {}), ...(db.state && db.state !== 'active' ? { upstashState: db.state } : {}) },
+  };
+}
+
+async function waitActive(ctx: Ctx, http: HttpClient, db: UpstashDatabase, what: string): Promise<UpstashDatabase> {
+  const settled = (d: UpstashDatabase) => (d.state === undefined || d.state === 'active') && !d.modifying_state;
+  if (settled(db)) return db;
+  return pollUntil(
+    ctx,
+    { what: `database "${db.database_name}" ${what}`, timeoutMs: ctx.options.wait_timeout_seconds * 1000, hint: 'Raise wait_timeout_seconds in [cache], or check the database in the Upstash Console.' },
+    async () => {
+      const current = await getDatabase(ctx, http, db.database_id);
+      if (!current) return { failed: `upstash: database "${db.database_name}" disappeared while waiting for it` };
+      if (current.state === 'suspended') return { failed: `upstash: database "${db.database_name}" is suspended` };
+      return settled(current) ? { done: true, value: current } : { done: false, state: current.modifying_state || current.state };
+    },
+  );
+}
+
+/** Back up the parent, restore the backup into the child, delete the backup. */
+async function copyParent(ctx: Ctx, http: HttpClient, parent: UpstashDatabase, child: UpstashDatabase): Promise<UpstashDatabase> {
+  const backupName = `fork-stack-${child.database_name}-${ctx.now().getTime()}`.slice(0, 120);
+  ctx.progress({ message: `backing up ${parent.database_name}` });
+  await http.request({
+    method: 'POST',
+    path: `/redis/create-backup/${encodeURIComponent(parent.database_id)}`,
+    body: { name: backupName },
+    what: `back up database ${parent.database_name}`,
+    signal: ctx.signal,
+  });
+  const backup = await pollUntil(
+    ctx,
+    { what: `the backup of "${parent.database_name}"`, timeoutMs: ctx.options.wait_timeout_seconds * 1000, hint: 'Raise wait_timeout_seconds in [cache].' },
+    async () => {
+      const { body } = await http.request<UpstashBackup[]>({ path: `/redis/list-backup/${encodeURIComponent(parent.database_id)}`, what: `list backups of ${parent.database_name}`, signal: ctx.signal });
+      const found = (Array.isArray(body) ? body : []).find((b) => b.name === backupName);
+      if (!found) return { done: false, state: 'requested' };
+      if (found.state === 'failed') return { failed: `upstash: the backup of "${parent.database_name}" failed` };
+      return found.state === 'completed' || found.state === undefined ? { done: true, value: found } : { done: false, state: found.state };
+    },
+  );
+  try {
+    ctx.progress({ message: `restoring into ${child.database_name}` });
+    await http.request({
+      method: 'POST',
+      path: `/redis/restore-backup/${encodeURIComponent(child.database_id)}`,
+      body: { backup_id: backup.backup_id },
+      what: `restore the backup of ${parent.database_name} into ${child.database_name}`,
+      signal: ctx.signal,
+    });
+    return await waitActive(ctx, http, child, 'to finish the restore');
+  } finally {
+    await http
+      .request({
+        method: 'DELETE',
+        path: `/redis/delete-backup/${encodeURIComponent(parent.database_id)}/${encodeURIComponent(backup.backup_id)}`,
+        what: `delete backup ${backupName}`,
+        expect: [404],
+        signal: ctx.signal,
+      })
+      .catch((error: unknown) => ctx.warn(`the temporary backup "${backupName}" of ${parent.database_name} could not be deleted (${(error as Error).message}); delete it in the Upstash Console`));
+  }
+}
+
+export const provider = {
+  kind: 'cache',
+  name: 'upstash-redis',
+  publicVariables: ['UPSTASH_REDIS_REST_URL'],
+
+  resourceName: (ctx, env) => naming.nameOf(ctx, env),
+  checkName: (ctx, env) => naming.check(ctx, env),
+
+  async find(ctx, env) {
+    const db = await findDatabase(ctx, api(ctx), env);
+    return db && resource(ctx, env, db);
+  },
+
+  async fork(ctx, { env, parent }) {
+    const problem = naming.check(ctx, env);
+    if (problem) throw new UsageError(`upstash: ${problem}`);
+    if (isAdoptedEnv(ctx, env)) throw new UsageError(`upstash: "${env}" is a root or protected environment; its database is adopted, never created`);
+    const http = api(ctx);
+    const all = await listDatabases(ctx, http);
+    const name = naming.nameOf(ctx, env);
+    const existing = all.find((db) => db.database_name === name);
+    if (existing) return resource(ctx, env, await waitActive(ctx, http, existing, 'to become active'));
+    const parentDb = all.find((db) => db.database_name === naming.nameOf(ctx, parent));
+    if (!parentDb) {
+      throw new OperationError(`upstash: parent environment "${parent}" has no database "${naming.nameOf(ctx, parent)}"`, {
+        hint: `Run "fork-stack list" to see the environments, or set names = { ${parent} = "<database name>" } in [${ctx.slot}] to adopt an existing database.`,
+      });
+    }
+    const { options } = ctx;
+    ctx.progress({ message: `creating database ${name}` });
+    const { body: created } = await http.request<UpstashDatabase>({
+      method: 'POST',
+      path: '/redis/database',
+      body: {
+        database_name: name,
+        platform: options.platform,
+        primary_region: options.primary_region,
+        ...(options.read_regions.length ? { read_regions: options.read_regions } : {}),
+        ...(options.plan ? { plan: options.plan } : {}),
+        ...(options.budget !== undefined ? { budget: options.budget } : {}),
+        ...(options.eviction !== undefined ? { eviction: options.eviction } : {}),
+        tls: true,
+      },
+      what: `create database ${name}`,
+      signal: ctx.signal,
+    });
+    let db = await waitActive(ctx, http, created, 'to become active');
+    if (options.copy) db = await copyParent(ctx, http, parentDb, db);
+    return resource(ctx, env, db);
+  },
+
+  async remove(ctx, { env }) {
+    if (isAdoptedEnv(ctx, env)) throw new UsageError(`upstash: "${env}" is a root or protected environment; fork-stack never deletes its database`);
+    const http = api(ctx);
+    const db = await findDatabase(ctx, http, env);
+    if (!db) return;
+    ctx.progress({ message: `deleting database ${db.database_name}` });
+    await http.request({ method: 'DELETE', path: `/redis/database/${encodeURIComponent(db.database_id)}`, what: `delete database ${db.database_name}`, expect: [404], signal: ctx.signal });
+  },
+
+  async list(ctx) {
+    const out: Resource[] = [];
+    for (const db of await listDatabases(ctx, api(ctx))) {
+      const env = naming.envOf(ctx, db.database_name);
+      if (env) out.push(resource(ctx, env, db));
+    }
+    return out;
+  },
+
+  async variables(ctx, env) {
+    const http = api(ctx);
+    const found = await findDatabase(ctx, http, env);
+    const db = found && (await getDatabase(ctx, http, found.database_id));
+    if (!db) throw new OperationError(`upstash: "${env}" has no database "${naming.nameOf(ctx, env)}"`, { hint: `Create it with "fork-stack create ${env}".` });
+    if (!db.password || !db.rest_token) {
+      throw new OperationError(`upstash: the API returned no credentials for database "${db.database_name}"`, {
+        hint: 'Use a Developer API key of the account or team that owns the database.',
+      });
+    }
+    registerSecret(db.password);
+    registerSecret(db.rest_token);
+    const scheme = db.tls === false ? 'redis' : 'rediss';
+    const url = `${scheme}://default:${encodeURIComponent(db.password)}@${host(db)}:${db.port ?? 6379}`;
+    return { CACHE_URL: url, REDIS_URL: url, UPSTASH_REDIS_REST_URL: `https://${host(db)}`, UPSTASH_REDIS_REST_TOKEN: db.rest_token };
+  },
+
+  async check(ctx): Promise<Check[]> {
+    try {
+      const all = await listDatabases(ctx, api(ctx));
+      const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `the Developer API key works; ${all.length} databases in the account` }];
+      for (const root of ctx.roots) {
+        const name = naming.nameOf(ctx, root);
+        const found = all.some((db) => db.database_name === name);
+        checks.push({
+          name: `root "${root}"`,
+          status: found ? 'ok' : 'fail',
+          message: found ? `database "${name}" exists` : `no database "${name}"`,
+          fix: found ? undefined : `Create it in the Upstash Console, or set names = { ${root} = "<existing database>" } in [${ctx.slot}].`,
+        });
+      }
+      return checks;
+    } catch (error) {
+      return [{ name: 'credentials', status: 'fail', message: (error as Error).message, fix: (error as { hint?: string }).hint ?? HOW_TO_GET_KEY }];
+    }
+  },
+} satisfies Provider<UpstashRedisOptions>;
