@@ -21,3 +21,16 @@ export async function startFake<N extends FakeName>(name: N, options: FakeOption
   await fake.listen();
   return fake as unknown as FakeTypes[N];
 }
+
+export type { NeonSeed } from './providers/neon/index.js';
+export type { NeonBranch, NeonProject, NeonState } from './providers/neon/model.js';
+export type { TursoDatabase, TursoSeed, TursoState } from './providers/turso.js';
+export type { PlanetScaleSeed } from './providers/planetscale/index.js';
+export type { PlanetScaleBranch, PlanetScaleState } from './providers/planetscale/model.js';
+export type { SupabaseBranch, SupabaseSeed, SupabaseState } from './providers/supabase.js';
+export type { DopplerConfig, DopplerSeed, DopplerState } from './providers/doppler/index.js';
+export type { AwsSecret, AwsSecretsSeed, AwsSecretsState } from './providers/aws-secrets/index.js';
+export type { VaultSecret, VaultSeed, VaultState } from './providers/vault/index.js';
+export type { UpstashDatabase, UpstashSeed, UpstashState } from './providers/upstash-redis.js';
+export type { QStashQueue, QStashSeed, QStashState } from './providers/qstash.js';
+export type { RedisCloudDatabase, RedisCloudSeed, RedisCloudState, RedisCloudTask } from './providers/redis-cloud/index.js';
