@@ -15,7 +15,8 @@ export interface CliContext {
   cwd: string;
   out: Output;
   signal: AbortSignal;
-  engine(reporter?: Reporter): Promise<Engine>;
+  /** `env` adds variables to the environment providers see (e.g. a flag that grants a provider consent). */
+  engine(reporter?: Reporter, env?: Record<string, string>): Promise<Engine>;
 }
 
 export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliContext {
@@ -26,14 +27,19 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
     cwd,
     out,
     signal,
-    async engine(reporter) {
+    async engine(reporter, env) {
       // Imported here, not at the top: commands that never load a project (current, env) stay fast.
       const [{ loadConfig }, { createEngine }] = await Promise.all([import('../core/config/load.js'), import('../core/engine/context.js')]);
       const config = await loadConfig({ cwd, configPath: globals.config });
       // FORK_STACK_NOW pins the clock (ISO time) so expiry and gc can be tested and demonstrated.
       const pinned = process.env.FORK_STACK_NOW ? new Date(process.env.FORK_STACK_NOW) : undefined;
       const now = pinned && !Number.isNaN(pinned.getTime()) ? () => pinned : undefined;
-      return createEngine(config, { reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) }, signal, now });
+      return createEngine(config, {
+        reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) },
+        signal,
+        now,
+        env: env ? { ...process.env, ...env } : process.env,
+      });
     },
   };
 }

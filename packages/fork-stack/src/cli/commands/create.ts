@@ -14,6 +14,7 @@ export interface CreateFlags {
   atBestEffort?: boolean;
   ttl?: string;
   gitBranch?: string;
+  terminateConnections?: boolean;
 }
 
 export function parseTime(value: string, flag: string): Date {
@@ -29,7 +30,8 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
   if (flags.atBestEffort && !at) throw new UsageError('--at-best-effort needs --at <time>');
   const ttlMs = flags.ttl === undefined ? undefined : flags.ttl === 'never' ? null : parseDuration(flags.ttl, '--ttl');
   const reporter = await progressReporter(cli.out, `creating ${env}`);
-  const engine = await cli.engine(reporter);
+  // Consent to end sessions on the parent reaches the postgres provider as FORK_STACK_PG_TERMINATE.
+  const engine = await cli.engine(reporter, flags.terminateConnections ? { FORK_STACK_PG_TERMINATE: '1' } : undefined);
   let result;
   try {
     result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch });

@@ -7,7 +7,7 @@
  * `status: creating` in its metadata, and re-running create finishes it because every fork is idempotent.
  */
 import type { Resource } from '../../providers/types.js';
-import { OperationError, UsageError } from '../errors.js';
+import { ForkStackError, OperationError, UsageError } from '../errors.js';
 import { acquireLock } from '../lock.js';
 import { assertEnvName } from '../names.js';
 import { readMeta, removeMeta, writeMeta } from '../state.js';
@@ -159,7 +159,7 @@ async function forkAll(
   engine.signal.addEventListener('abort', onAbort, { once: true });
 
   // Failures that happened on their own, as opposed to slots stopped because another one failed.
-  const causes: string[] = [];
+  const causes: ForkStackError[] = [];
   const results = await Promise.allSettled(
     slots.map(async (slot) => {
       reporter.slot(slot.config.id, { phase: 'start', message: `forking ${slot.provider.resourceName(slot.ctx, request.parent)}` });
@@ -173,7 +173,7 @@ async function forkAll(
         const wrapped = wrapSlotError(slot, `forking "${request.parent}" into "${request.env}"`, error);
         const collateral = controller.signal.aborted;
         reporter.slot(slot.config.id, { phase: 'failed', message: collateral ? 'stopped' : wrapped.message });
-        if (!collateral) causes.push(wrapped.message);
+        if (!collateral) causes.push(wrapped instanceof ForkStackError ? wrapped : new OperationError(wrapped.message));
         // One failure dooms the environment: stop the others early instead of finishing doomed copies.
         controller.abort(wrapped);
         throw wrapped;
@@ -188,11 +188,16 @@ async function forkAll(
   }
   const interrupted = engine.signal.aborted;
   const stopped = failures.length - causes.length;
-  const details = [...causes, ...(stopped > 0 ? [`${stopped} other resource${stopped === 1 ? ' was' : 's were'} stopped part-way`] : [])];
+  // Each cause keeps its own detail lines and hint (open connections to end, the grant to add…).
+  const details = [
+    ...causes.flatMap((c) => [c.message, ...c.details.map((d) => `  ${d}`)]),
+    ...(stopped > 0 ? [`${stopped} other resource${stopped === 1 ? ' was' : 's were'} stopped part-way`] : []),
+  ];
+  const causeHints = [...new Set(causes.flatMap((c) => (c.hint ? [c.hint] : [])))];
   if (keepPartial) {
     throw new OperationError(`could not create "${request.env}"${interrupted ? ' (interrupted)' : ''}; what was made is kept (--keep-partial)`, {
       details,
-      hint: `Re-run "fork-stack create ${request.env} --from ${request.parent}" to finish it, or "fork-stack delete ${request.env}" to remove it.`,
+      hint: [...causeHints, `Re-run "fork-stack create ${request.env} --from ${request.parent}" to finish it, or "fork-stack delete ${request.env}" to remove it.`].join('\n'),
     });
   }
   const rollbackFailures = await rollback(engine, slots.filter((s) => removable.has(s.config.id)), request.env);
@@ -205,9 +210,8 @@ async function forkAll(
         : ['rollback incomplete:', ...rollbackFailures]),
     ],
     hint:
-      rollbackFailures.length === 0
-        ? undefined
-        : `Run "fork-stack delete ${request.env} --yes" to remove what is left once the problem is fixed.`,
+      [...causeHints, ...(rollbackFailures.length === 0 ? [] : [`Run "fork-stack delete ${request.env} --yes" to remove what is left once the problem is fixed.`])].join('\n') ||
+      undefined,
   });
 }
 

@@ -25,7 +25,8 @@ async function secretsSlot(engine: Engine): Promise<LoadedSlot & { provider: Sec
 }
 
 export function assertSecretKey(key: string): void {
-  if (!KEY_PATTERN.test(key)) {
+  // __proto__ is a valid variable name, but JavaScript objects cannot hold it as plain data.
+  if (!KEY_PATTERN.test(key) || key === '__proto__') {
     throw new UsageError(`invalid secret name ${JSON.stringify(key)}: use letters, digits and "_", not starting with a digit (e.g. STRIPE_KEY)`);
   }
 }

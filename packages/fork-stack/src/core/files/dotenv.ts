@@ -78,7 +78,8 @@ const DOUBLE_ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', $: '$', '
 
 /** Parse the fork-stack dotenv dialect. Later assignments win, as in every common parser. */
 export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // A Map, turned into an object at the end: `out[key] = …` would drop a key named __proto__.
+  const out = new Map<string, string>();
   let i = 0;
   let line = 1;
   const n = text.length;
@@ -125,7 +126,7 @@ export function parseDotenv(text: string): Record<string, string> {
       if (end < 0) throw new DotenvSyntaxError(startLine, `unterminated single quote in ${key}`);
       const value = text.slice(i + 1, end);
       line += value.split('\n').length - 1;
-      out[key] = value;
+      out.set(key, value);
       i = end + 1;
       restOfLine(startLine);
     } else if (quote === '"') {
@@ -149,7 +150,7 @@ export function parseDotenv(text: string): Record<string, string> {
         i++;
       }
       i++;
-      out[key] = value;
+      out.set(key, value);
       restOfLine(startLine);
     } else {
       let end = i;
@@ -157,7 +158,7 @@ export function parseDotenv(text: string): Record<string, string> {
         if (text[end] === '#' && (end === i || text[end - 1] === ' ' || text[end - 1] === '\t')) break;
         end++;
       }
-      out[key] = text.slice(i, end).replace(/\r$/, '').trim();
+      out.set(key, text.slice(i, end).replace(/\r$/, '').trim());
       i = end;
       while (i < n && text[i] !== '\n') i++;
       if (i < n) {
@@ -166,7 +167,7 @@ export function parseDotenv(text: string): Record<string, string> {
       }
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Comment lines at the top of a file that look like `# key: value`, used for fork-stack's own headers. */
