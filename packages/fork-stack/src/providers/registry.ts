@@ -110,6 +110,11 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       schema: () => import('./cache/upstash-redis.schema.js'),
       load: () => import('./cache/upstash-redis.js'),
     },
+    'redis-cloud': {
+      summary: 'Redis Cloud: a database per environment in a Pro subscription',
+      schema: () => import('./cache/redis-cloud.schema.js'),
+      load: () => import('./cache/redis-cloud.js'),
+    },
   },
   queue: {
     bullmq: {
