@@ -17,48 +17,10 @@ const files = Number(process.env.FORK_STACK_BENCH_FILES ?? 2000);
 const envCount = Number(process.env.FORK_STACK_BENCH_ENVS ?? 500);
 const latencyMs = Number(process.env.FORK_STACK_BENCH_LATENCY_MS ?? 50);
 const require = createRequire(path.join(REPO, 'packages/fork-stack/package.json'));
-const { FakeServer, startFake } = await import(require.resolve('@fork-stack/provider-fakes'));
+const { startFake } = await import(require.resolve('@fork-stack/provider-fakes'));
 
 /**
- * The Neon fake with branch annotations (documented by Neon: `annotation_value` on create, `annotations`
- * in the branch list), which the fake does not keep yet and the neon provider uses to mark its branches.
- * Same shim as packages/fork-stack/test/providers/neon.fake-annotations.ts.
- */
-async function startNeonFake(options) {
-  const probe = await startFake('neon', { ...options, scenario: 'empty' });
-  const definition = probe.provider;
-  await probe.close();
-  const annotations = new Map();
-  const h = definition.handlers;
-  const view = (id, value, now) => ({ object: { type: 'console/branch', id }, value, created_at: now, updated_at: now });
-  const handlers = {
-    ...h,
-    async 'POST /projects/{project_id}/branches'(ctx) {
-      const reply = await h['POST /projects/{project_id}/branches'](ctx);
-      if (reply.status === 201 && ctx.body?.annotation_value) annotations.set(reply.body.branch.id, ctx.body.annotation_value);
-      return reply;
-    },
-    async 'GET /projects/{project_id}/branches'(ctx) {
-      const reply = await h['GET /projects/{project_id}/branches'](ctx);
-      const map = { ...reply.body.annotations };
-      for (const b of reply.body.branches) if (annotations.has(b.id) && !map[b.id]) map[b.id] = view(b.id, annotations.get(b.id), ctx.now());
-      return { ...reply, body: { ...reply.body, annotations: map } };
-    },
-    async 'GET /projects/{project_id}/branches/{branch_id}'(ctx) {
-      const reply = await h['GET /projects/{project_id}/branches/{branch_id}'](ctx);
-      const value = annotations.get(ctx.params.branch_id);
-      if (!value || Object.keys(reply.body.annotation?.value ?? {}).length > 0) return reply;
-      return { ...reply, body: { ...reply.body, annotation: view(ctx.params.branch_id, value, ctx.now()) } };
-    },
-  };
-  const fake = new FakeServer({ ...definition, handlers }, options);
-  await fake.listen();
-  return Object.assign(fake, { annotations });
-}
-
-/**
- * The CLI, asynchronously (the fakes answer from this process). Its stdout goes to a file: the CLI exits
- * right after printing, and a large `list --json` written to a pipe can be cut short at exit.
+ * The CLI, asynchronously (the fakes answer from this process), its stdout written to a file.
  */
 function cli(args, cwd, env) {
   const outFile = path.join(cwd, `.cli-stdout-${process.pid}`);
@@ -87,7 +49,7 @@ const HEADER = 'project = "myapp"\ndefault_parent = "prod"\nroots = ["prod"]\n';
 const work = scratch('cloud-db');
 
 // ---- 1. create: Neon branch + fs bucket, in parallel --------------------------------------------------
-const neon = await startNeonFake({ latencyMs, async: { polls: 1 } });
+const neon = await startFake('neon', { latencyMs, async: { polls: 1 } });
 neon.seed.project({ id: 'fake-project-myapp', name: 'myapp' });
 const project = path.join(work.dir, 'myapp');
 const parentBucket = path.join(project, '.fork-stack/buckets/myapp-bucket-prod');
@@ -142,11 +104,11 @@ async function listCase(name, fake, section, listOperation) {
 
 const listRows = [];
 {
-  const fake = await startNeonFake({ latencyMs, scenario: 'empty' });
+  const fake = await startFake('neon', { latencyMs, scenario: 'empty' });
   const { branch: main } = fake.seed.project({ id: 'fake-project-myapp', name: 'myapp' });
   for (let i = 0; i < envCount; i++) {
     const b = fake.seed.branch('fake-project-myapp', { name: `e${i}`, parent_id: main.id });
-    fake.annotations.set(b.id, { 'fork-stack-project': 'myapp', 'fork-stack-env': `e${i}`, 'fork-stack-parent': 'prod' });
+    b.annotation = { 'fork-stack-project': 'myapp', 'fork-stack-env': `e${i}`, 'fork-stack-parent': 'prod' };
   }
   listRows.push(await listCase('neon', fake, '[database]\nprovider = "neon"\nproject_id = "fake-project-myapp"\n', 'GET /projects/{project_id}/branches'));
   await fake.close();

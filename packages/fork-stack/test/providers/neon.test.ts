@@ -17,7 +17,7 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
-import { startNeonFake, type NeonFake } from './neon.fake-annotations.js';
+import { annotationsOf, startNeonFake, type NeonFake } from './neon.fake.js';
 
 type Fake = Awaited<ReturnType<typeof startNeonFake>>;
 const PROJECT = 'fake-project-shop';
@@ -64,7 +64,7 @@ describe('neon provider', () => {
     expect(branch?.parent_id).toBe([...fake.state.branches.values()].find((b) => b.name === 'main')?.id);
     expect(branch?.progress.done).toBe(true);
     expect([...fake.state.endpoints.values()].filter((e) => e.branch_id === branch?.id).map((e) => e.type)).toEqual(['read_write']);
-    expect(fake.annotations.get(branch!.id)).toEqual({ 'fork-stack-project': 'app', 'fork-stack-env': 'alice', 'fork-stack-parent': 'prod' });
+    expect(annotationsOf(fake).get(branch!.id)).toEqual({ 'fork-stack-project': 'app', 'fork-stack-env': 'alice', 'fork-stack-parent': 'prod' });
     // Every operation was polled until finished before fork returned.
     expect(fake.requests.some((r) => r.operation === 'GET /projects/{project_id}/operations/{operation_id}')).toBe(true);
     expect([...fake.state.operations.values()].every((op) => op.progress.done)).toBe(true);

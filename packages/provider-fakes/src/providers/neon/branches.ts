@@ -11,6 +11,7 @@ type Ctx = HandlerContext<NeonState>;
 
 interface BranchCreateBody {
   branch?: { parent_id?: string; name?: string; parent_lsn?: string; parent_timestamp?: string; protected?: boolean; expires_at?: string };
+  annotation_value?: Record<string, string>;
   endpoints?: { type: 'read_write' | 'read_only'; autoscaling_limit_min_cu?: number; autoscaling_limit_max_cu?: number; suspend_timeout_seconds?: number }[];
 }
 
@@ -62,6 +63,10 @@ function checkPointInTime(ctx: Ctx, body: NonNullable<BranchCreateBody['branch']
   }
 }
 
+function annotationView(b: NeonBranch, now: string) {
+  return { object: { type: 'console/branch', id: b.id }, value: b.annotation ?? {}, created_at: b.created_at, updated_at: now };
+}
+
 const childrenOf = (state: NeonState, branchId: string) => [...state.branches.values()].filter((b) => b.parent_id === branchId);
 const rolesOf = (state: NeonState, branchId: string) => state.roles.filter((r) => r.branch_id === branchId);
 const databasesOf = (state: NeonState, branchId: string) => state.databases.filter((d) => d.branch_id === branchId);
@@ -90,6 +95,7 @@ const createBranch: Handler<NeonState> = (ctx) => {
     ...(options.parent_lsn ? { parent_lsn: options.parent_lsn } : {}),
     ...(options.parent_timestamp ? { parent_timestamp: options.parent_timestamp } : {}),
     ...(options.expires_at ? { expires_at: options.expires_at } : {}),
+    ...(body.annotation_value ? { annotation: { ...body.annotation_value } } : {}),
   };
   ctx.state.branches.set(id, created);
   // A branch starts as a copy of its parent's roles (with their passwords) and databases.
@@ -145,7 +151,8 @@ const listBranches: Handler<NeonState> = (ctx) => {
   return {
     body: {
       branches: page.map((b) => branchView(ctx.state, b, true)),
-      annotations: {},
+      // Documented: a map from branch id to that branch's annotation, for the branches that have one.
+      annotations: Object.fromEntries(page.filter((b) => b.annotation).map((b) => [b.id, annotationView(b, ctx.now())])),
       ...(paginated ? { pagination: { ...(next ? { next } : {}), sort_by: sortBy, sort_order: sortOrder } } : {}),
     },
   };
@@ -214,7 +221,7 @@ export const branchHandlers: Record<string, Handler<NeonState>> = {
   'GET /projects/{project_id}/branches/count': (ctx) => ({
     body: { count: [...ctx.state.branches.values()].filter((b) => b.project_id === project(ctx).id).length },
   }),
-  'GET /projects/{project_id}/branches/{branch_id}': (ctx) => ({ body: { branch: branchView(ctx.state, branch(ctx), true), annotation: { object: { type: 'console/branch', id: branch(ctx).id }, value: {} } } }),
+  'GET /projects/{project_id}/branches/{branch_id}': (ctx) => ({ body: { branch: branchView(ctx.state, branch(ctx), true), annotation: annotationView(branch(ctx), ctx.now()) } }),
   'DELETE /projects/{project_id}/branches/{branch_id}': deleteBranch,
   'PATCH /projects/{project_id}/branches/{branch_id}': updateBranch,
   'POST /projects/{project_id}/branches/{branch_id}/restore': restoreBranch,

@@ -21,6 +21,8 @@ export interface NeonBranch {
   protected: boolean;
   expires_at?: string;
   last_reset_at?: string;
+  /** `annotation_value` given at creation (Neon keeps it as the branch's console annotation). */
+  annotation?: Record<string, string>;
   created_at: string;
   updated_at: string;
   /** Creation work; the branch is `init` until it is done. */
