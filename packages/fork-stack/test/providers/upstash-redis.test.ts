@@ -107,6 +107,24 @@ describe('upstash-redis provider', () => {
     await expect(provider.remove(ctx, { env: 'prod' })).rejects.toThrow(/never deletes its database/);
   });
 
+  it('a database deleted by someone else between lookup and delete (404) counts as deleted', async () => {
+    const ctx = contextFor(fake);
+    await provider.fork(ctx, { env: 'alice', parent: 'prod' });
+    fake.failNth({
+      operation: 'DELETE /redis/database/{id}',
+      fault: '500',
+      // Plays the teammate: the database disappears just before our DELETE reaches the API.
+      where: () => {
+        const db = [...fake.state.databases.values()].find((d) => d.database_name === 'myapp-alice');
+        if (db) fake.state.databases.delete(db.database_id);
+        return false;
+      },
+    });
+    await provider.remove(ctx, { env: 'alice' });
+    expect(fake.requests.find((r) => r.operation === 'DELETE /redis/database/{id}')?.status).toBe(404);
+    await expect(provider.variables(ctx, 'alice')).rejects.toThrow('upstash: "alice" has no database "myapp-alice"');
+  });
+
   it('retries 429 and 5xx answers, and creates exactly one database', async () => {
     fake.failNth({ operation: 'POST /redis/database', fault: '503' });
     fake.failNth({ operation: 'GET /redis/databases', fault: '429' });
