@@ -112,6 +112,22 @@ describe.skipIf(!available)('redis: bad input and unreachable servers', () => {
     expect(await provider.find(both, 'dev')).toBeDefined();
   });
 
+  it('an ACL user without a needed command: says which command was denied and where the list is', async () => {
+    const admin = await server.client();
+    await admin.call('ACL', 'SETUSER', 'forker', 'on', '>forker-pw', '~*', '+@all', '-unlink');
+    const c = ctx({ REDIS_URL: `redis://forker:forker-pw@127.0.0.1:${server.port}` }, {});
+    await provider.fork(c, { env: 'alice', parent: 'dev' });
+    await admin.set('app:alice:k', 'v');
+    const error = await failure(provider.remove(c, { env: 'alice' }));
+    expect(error.message).toMatch(/^redis: the server at redis:\/\/127\.0\.0\.1:\d+ denied a command: NOPERM .*unlink/i);
+    expect(error.hint).toMatch(/What it needs from the server/);
+    // Nothing was lost: the record stays, so the delete can be finished once the ACL is fixed.
+    expect(await provider.find(c, 'alice')).toBeDefined();
+    await admin.call('ACL', 'SETUSER', 'forker', '+unlink');
+    await provider.remove(c, { env: 'alice' });
+    expect(await admin.exists('app:alice:k')).toBe(0);
+  });
+
   it('the queue provider reports the same errors under its own name', async () => {
     const port = await freePort();
     const q = testContext<BullmqOptions>({ kind: 'queue', root, schema: bullmqSchema, env: { REDIS_URL: `redis://127.0.0.1:${port}` } });

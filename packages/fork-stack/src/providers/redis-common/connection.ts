@@ -212,8 +212,8 @@ export function redisError(provider: string, target: RedisTarget, what: string, 
     });
   }
   if (/^NOPERM/.test(message)) {
-    return new OperationError(`${provider}: the server at ${where} denied a command while ${what}: ${message}`, {
-      hint: 'Grant the ACL user the commands fork-stack needs (see docs/backends/cache.md, "Permissions").',
+    return new OperationError(`${provider}: the server at ${where} denied a command: ${message}`, {
+      hint: 'Grant the ACL user the commands fork-stack needs (docs/backends/cache.md, "What it needs from the server").',
     });
   }
   if (/^OOM/.test(message)) {
