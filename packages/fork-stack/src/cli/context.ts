@@ -1,6 +1,7 @@
 /** What every command gets: the global flags, an Output, and a way to load the project's engine. */
 import path from 'node:path';
 import type { Engine, Reporter } from '../core/engine/context.js';
+import { contractWarning } from '../core/contract.js';
 import { Output } from './output.js';
 
 export interface GlobalOptions {
@@ -19,6 +20,16 @@ export interface CliContext {
   engine(reporter?: Reporter, env?: Record<string, string>): Promise<Engine>;
 }
 
+let contractChecked = false;
+
+/** Once per process, whatever number of times a command loads the project (docs/versioning.md). */
+function warnAboutContract(requested: string | undefined, file: string, out: Output): void {
+  if (contractChecked) return;
+  contractChecked = true;
+  const warning = contractWarning(requested, path.basename(file));
+  if (warning) out.warn(warning);
+}
+
 export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliContext {
   const cwd = path.resolve(globals.cwd ?? process.cwd());
   const out = new Output({ json: Boolean(globals.json), color: globals.color });
@@ -31,6 +42,7 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
       // Imported here, not at the top: commands that never load a project (current, env) stay fast.
       const [{ loadConfig }, { createEngine }] = await Promise.all([import('../core/config/load.js'), import('../core/engine/context.js')]);
       const config = await loadConfig({ cwd, configPath: globals.config });
+      warnAboutContract(config.contract, config.file, out);
       // FORK_STACK_NOW pins the clock (ISO time) so expiry and gc can be tested and demonstrated.
       const pinned = process.env.FORK_STACK_NOW ? new Date(process.env.FORK_STACK_NOW) : undefined;
       const now = pinned && !Number.isNaN(pinned.getTime()) ? () => pinned : undefined;
