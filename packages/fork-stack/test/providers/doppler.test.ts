@@ -118,10 +118,13 @@ describe('doppler provider', () => {
     expect(config(fake, 'dev_alice')).toBeUndefined();
   });
 
-  it('lists every page of configs', async () => {
+  it('lists every page of configs, without Doppler\'s Personal Configs', async () => {
     for (let i = 0; i < 130; i++) fake.seed.branchConfig('myapp', 'dev', `dev_env${i}`);
+    fake.seed.branchConfig('myapp', 'dev', 'dev_personal');
+    expect(provider.checkName(contextFor(fake), 'personal')).toMatch(/Personal Config/);
     const listed = await provider.list(contextFor(fake));
     expect(listed.filter((r) => /^env\d+$/.test(r.env))).toHaveLength(130);
+    expect(listed.map((r) => r.env)).not.toContain('personal');
     expect(fake.requests.filter((r) => r.path === '/v3/configs').length).toBeGreaterThanOrEqual(2);
   });
 

@@ -23,6 +23,8 @@ type Ctx = ProviderContext<DopplerOptions>;
 const DEFAULT_CONFIGS: Readonly<Record<string, string>> = { dev: 'dev', prod: 'prd' };
 /** Computed by Doppler for every config; not secrets, not settable, and not ours to copy or expose. */
 const COMPUTED_KEYS = new Set(['DOPPLER_PROJECT', 'DOPPLER_ENVIRONMENT', 'DOPPLER_CONFIG']);
+/** `<environment>_personal` is Doppler's per-user Personal Config, not an environment of the team. */
+const PERSONAL = 'personal';
 /** Doppler secret names: upper-case letters, digits and "_", not starting with a digit. */
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -137,6 +139,7 @@ export const provider = {
   checkName(ctx, env) {
     const problem = envNameProblem(env);
     if (problem) return `invalid environment name: ${problem}`;
+    if (env === PERSONAL && !explicitConfig(ctx, env)) return 'Doppler reserves <environment>_personal for each user\'s Personal Config; choose another name';
     const bad = candidateNames(ctx, env).find((n) => !CONFIG_NAME_PATTERN.test(n));
     return bad ? `Doppler config name ${bad} may only use lower-case letters, digits, "_" and "-"` : undefined;
   },
@@ -204,7 +207,7 @@ export const provider = {
       let env = claimed.get(config.name);
       if (env === undefined && !config.root && searched.has(config.environment) && config.name.startsWith(`${config.environment}_`)) {
         const candidate = config.name.slice(config.environment.length + 1).replace(/_/g, '-');
-        if (isValidEnvName(candidate) && !claimedEnvs.has(candidate)) env = candidate;
+        if (isValidEnvName(candidate) && candidate !== PERSONAL && !claimedEnvs.has(candidate)) env = candidate;
       }
       if (env === undefined) continue;
       const other = seen.get(env);
