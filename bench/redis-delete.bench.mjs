@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { CLI, REPO, machine, median, scratch, table, ms, ratio } from './lib.mjs';
 
@@ -155,6 +156,7 @@ const cliEnv = { REDIS_PASSWORD: password };
 console.error(`loading ${N.toLocaleString('en')} keys of other environments…`);
 for (const { prefix, count } of others) await load(prefix, count);
 const otherCount = N;
+const loadBefore = os.loadavg()[0];
 const baseline = await sampleDigest();
 const baseSize = await client.dbsize();
 
@@ -189,6 +191,7 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
+const loadNote = `load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} during the run`;
 const base = median(samples['KEYS + DEL (by hand) — baseline'].time);
 const rows = Object.entries(samples).map(([name, s]) => [name, ms(median(s.time)), ratio(median(s.time), base), ms(median(s.worst))]);
 const cliTime = median(samples['fork-stack delete (CLI process)'].time);
@@ -200,7 +203,7 @@ Deleting ${N.toLocaleString('en')} keys of one environment from a server holding
 
 **Nothing else was touched**, after every one of the ${proofs.length} deletes: 0 keys left under \`${ALICE}\`; the server held exactly the ${otherCount.toLocaleString('en')} other keys it held before (DBSIZE ${baseSize.toLocaleString('en')}); and the SHA-256 of the DUMP and expiry time of ${baseline.sampled.toLocaleString('en')} sampled other keys (evenly spread over \`shop:dev:\`, \`shop:alice-2:\` — the neighbour a pattern without separator would catch — and an unprefixed app) was ${baseline.digest}… before and after.
 
-Data: alice and the others each ${N.toLocaleString('en')} keys (99% short strings, 1% hashes, 10% with a TTL). ${rounds} interleaved rounds (alice reloaded before each delete), medians; ${serverNote}; ${machine()}.
+Data: alice and the others each ${N.toLocaleString('en')} keys (99% short strings, 1% hashes, 10% with a TTL). ${rounds} interleaved rounds (alice reloaded before each delete), medians; ${serverNote}; ${machine()}; ${loadNote}.
 
 Reproduce: \`npm run build -w fork-stack && node bench/redis-delete.bench.mjs --record\` (needs redis-server: \`apt-get install redis-server\`; quicker: \`FORK_STACK_BENCH_REDIS_KEYS=100000\`).
 `;
