@@ -25,6 +25,8 @@ interface MemoryBucket {
   /** Synthetic: `count` objects named by `keyOf(i)`, never stored. */
   synthetic?: { count: number; keyOf: (i: number) => string };
   copies: number;
+  /** Unversioned buckets: key → position in `versions`, so a put is O(1). */
+  index: Map<string, number>;
 }
 
 export interface MemoryS3 {
@@ -59,19 +61,24 @@ export async function startMemoryS3(): Promise<MemoryS3> {
     log: true,
     count: (op) => s3.requests.filter((r) => r.op === op).length,
     createBucket(name, options = {}) {
-      const bucket: MemoryBucket = { versioned: options.versioned ?? false, versions: [], synthetic: options.synthetic, copies: 0 };
+      const bucket: MemoryBucket = { versioned: options.versioned ?? false, versions: [], synthetic: options.synthetic, copies: 0, index: new Map() };
       buckets.set(name, bucket);
       return bucket;
     },
     put(bucketName, key, size = 1) {
       const bucket = buckets.get(bucketName) as MemoryBucket;
-      if (!bucket.versioned) bucket.versions = bucket.versions.filter((v) => v.key !== key);
-      bucket.versions.push({ key, versionId: bucket.versioned ? `v${nextVersion++}` : 'null', deleteMarker: false, size, etag: `"${key.length}-${size}"` });
+      const version = { key, versionId: bucket.versioned ? `v${nextVersion++}` : 'null', deleteMarker: false, size, etag: `"${key.length}-${size}"` };
+      const at = bucket.versioned ? undefined : bucket.index.get(key);
+      if (at !== undefined && bucket.versions[at]?.key === key) bucket.versions[at] = version;
+      else {
+        if (!bucket.versioned) bucket.index.set(key, bucket.versions.length);
+        bucket.versions.push(version);
+      }
     },
     deleteKey(bucketName, key) {
       const bucket = buckets.get(bucketName) as MemoryBucket;
       if (bucket.versioned) bucket.versions.push({ key, versionId: `v${nextVersion++}`, deleteMarker: true, size: 0, etag: '' });
-      else bucket.versions = bucket.versions.filter((v) => v.key !== key);
+      else reindex(bucket, bucket.versions.filter((v) => v.key !== key));
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -164,6 +171,7 @@ export async function startMemoryS3(): Promise<MemoryS3> {
           else if (b.versioned) s3.deleteKey(name as string, o.key);
           else b.versions = b.versions.filter((v) => v.key !== o.key);
         }
+        if (!b.versioned) reindex(b, b.versions);
         return send(200, '<DeleteResult></DeleteResult>');
       }
       case 'CopyObject': {
@@ -183,6 +191,11 @@ export async function startMemoryS3(): Promise<MemoryS3> {
   s3.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   s3.env = { AWS_ACCESS_KEY_ID: 'memory', AWS_SECRET_ACCESS_KEY: 'memory-secret', AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
   return s3;
+}
+
+function reindex(bucket: MemoryBucket, versions: Version[]): void {
+  bucket.versions = versions;
+  bucket.index = new Map(versions.map((v, i) => [v.key, i]));
 }
 
 function listXml(bucket: string, page: { key: string; size: number; etag: string }[], more: boolean, token: string | undefined): string {
