@@ -10,7 +10,7 @@ export { listEnvironments, type EnvSummary, type ListResult } from './core/engin
 export { switchEnvironment, type SwitchResult } from './core/engine/switch.js';
 export { environmentStatus, type StatusResult } from './core/engine/status.js';
 export { doctor, type DoctorResult } from './core/engine/doctor.js';
-export { initProject, renderConfig, type InitChoices } from './core/engine/init.js';
+export { initProject, LOCAL_STACK, prepareRoots, projectNameFrom, renderConfig, type InitChoices } from './core/engine/init.js';
 export { resolveVariables, type ResolvedVariables } from './core/engine/variables.js';
 export { changeSecrets, getSecret, readSecrets } from './core/engine/secrets.js';
 export { ForkStackError, OperationError, UsageError } from './core/errors.js';

@@ -113,7 +113,16 @@ export async function initProject(dir: string, choices: InitChoices, options: En
   await writeFileAtomic(configFile, await renderConfig(choices));
   const gitignoreAdded = await ensureGitignore(dir);
 
-  const config = await loadConfig({ cwd: dir, configPath: configFile });
+  return { configFile, gitignoreAdded, ...(await prepareRoots(configFile, options)) };
+}
+
+/**
+ * Make an existing fork-stack.toml usable: create the missing roots that providers can create empty
+ * (the local stack), list the adopted ones that are missing, and switch to default_parent when every
+ * root is there. init runs it after writing the file; create-fork-stack after copying a stack's preset.
+ */
+export async function prepareRoots(configFile: string, options: EngineOptions = {}): Promise<Pick<InitResult, 'created' | 'missingRoots' | 'switchedTo'>> {
+  const config = await loadConfig({ cwd: path.dirname(configFile), configPath: configFile });
   const engine = createEngine(config, options);
   const slots = await engine.slots();
   const created: InitResult['created'] = [];
@@ -137,5 +146,5 @@ export async function initProject(dir: string, choices: InitChoices, options: En
     await switchEnvironment(engine, config.defaultParent);
     switchedTo = config.defaultParent;
   }
-  return { configFile, gitignoreAdded, created, missingRoots, switchedTo };
+  return { created, missingRoots, switchedTo };
 }
