@@ -79,6 +79,11 @@ export interface ForkRequest {
 
 export interface RemoveRequest {
   env: string;
+  /**
+   * "rollback" when create is undoing what it just made: nothing of value is lost, so providers with
+   * soft deletes (AWS Secrets Manager's recovery window) remove for good.
+   */
+  reason?: 'delete' | 'rollback';
 }
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -139,6 +144,12 @@ export interface Provider<Options = unknown> {
   createEmpty?(ctx: ProviderContext<Options>, env: string): Promise<Resource>;
   /** Native reset of `env` to the current state of `parent`, keeping its identity. */
   reset?(ctx: ProviderContext<Options>, request: ForkRequest): Promise<Resource>;
+  /**
+   * The variables that identify `env`'s resource (URLs, names) without credentials, for the prod-safety
+   * check. Providers whose `variables` mint tokens or passwords implement it so that checking against
+   * prod never creates credentials on prod; the others are asked for `variables`.
+   */
+  identity?(ctx: ProviderContext<Options>, env: string): Promise<Record<string, string>>;
   /** A summary for `fork-stack diff` (schema, object count, key count). */
   describe?(ctx: ProviderContext<Options>, env: string): Promise<Description>;
 }

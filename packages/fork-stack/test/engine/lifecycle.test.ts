@@ -140,3 +140,31 @@ describe('switch and secrets', () => {
     expect((await rejection(changeSecrets(t.engine, 'alice', { unset: ['NOPE'] }))).exitCode).toBe(1);
   });
 });
+
+describe('resources of protected environments are never acted on through another name', () => {
+  it('create, delete and reset refuse an env whose resource name is prod\'s, before any call', async () => {
+    t = memoryEngine();
+    const db = t.providers.database!;
+    db.resourceName = (_ctx, env) => (env === 'alias' ? 'app-database-prod' : `app-database-${env}`);
+    const { resetEnvironment } = await import('../../src/core/engine/reset.js');
+    for (const run of [() => createEnvironment(t.engine, { env: 'alias' }), () => deleteEnvironment(t.engine, 'alias'), () => resetEnvironment(t.engine, 'alias')]) {
+      const error = await rejection(run());
+      expect(error.exitCode).toBe(2);
+      expect(error.details.join()).toMatch(/"alias" and "prod" both name app-database-prod/);
+    }
+    expect(db.calls).toEqual([]);
+  });
+
+  it('rollback tells providers it is a rollback', async () => {
+    t = memoryEngine();
+    const seen: unknown[] = [];
+    const remove = t.providers.database!.remove.bind(t.providers.database!);
+    t.providers.database!.remove = async (ctx, req) => {
+      seen.push(req);
+      return remove(ctx, req);
+    };
+    t.providers.secrets?.failFork.set('alice', new Error('boom'));
+    await rejection(createEnvironment(t.engine, { env: 'alice' }));
+    expect(seen).toEqual([{ env: 'alice', reason: 'rollback' }]);
+  });
+});

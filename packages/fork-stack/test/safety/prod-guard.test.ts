@@ -143,10 +143,15 @@ describe('create and switch refuse an environment that points at prod', () => {
       LOCAL_STACK.replace('provider = "fs"', 'provider = "fs"\nnames = { alice = "app-bucket-prod" }'),
       { prod: { A: '1' }, dev: { A: '2' } },
     );
+    // Refused before any provider call (a usage error): nothing of alice is made, prod's bucket untouched.
     const create = project.run(['create', 'alice']);
-    expect(create.code).toBe(1);
-    expect(create.stderr).toMatch(/storage\.uploads \(fs\): "alice" and "prod" both use app-bucket-prod/);
+    expect(create.code).toBe(2);
+    expect(create.stderr).toMatch(/storage\.uploads \(fs\): "alice" and "prod" both name app-bucket-prod/);
     expect(existsSync(path.join(project.dir, '.fork-stack/envs/alice.env'))).toBe(false);
+    expect(existsSync(path.join(project.dir, '.fork-stack/meta/alice.json'))).toBe(false);
+    const del = project.run(['delete', 'alice', '--yes']);
+    expect(del.code).toBe(2);
+    expect(existsSync(path.join(project.dir, '.fork-stack/buckets/app-bucket-prod'))).toBe(true);
   });
 
   it('drops a copied secret that fork-stack itself produces, warns about it, and keeps the fork on its own database', async () => {

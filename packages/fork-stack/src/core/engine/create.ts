@@ -15,7 +15,7 @@ import type { SecretsCommon } from '../config/common.js';
 import { wrapSlotError, type Engine, type LoadedSlot } from './context.js';
 import { writeEnvFile } from './env-files.js';
 import { findAll, missingSlots } from './find.js';
-import { assertNameFitsProviders } from './names.js';
+import { assertNameFitsProviders, assertOwnResources } from './names.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
 import { resolveVariables, type ResolvedVariables } from './variables.js';
@@ -62,6 +62,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     throw new UsageError(`${config.file} configures no resources`, { hint: 'Add a [database], [storage.<name>], [secrets], [cache] or [queue] section.' });
   }
   assertNameFitsProviders(slots, env);
+  assertOwnResources(slots, env, [...config.protected, ...config.roots, 'prod'], 'create');
   const unableAt = options.at ? slots.filter((s) => !s.provider.capabilities?.pointInTime) : [];
   if (unableAt.length > 0) {
     const names = unableAt.map((s) => `${s.config.id} (${s.provider.name})`).join(', ');
@@ -232,7 +233,7 @@ async function rollback(engine: Engine, slots: LoadedSlot[], env: string): Promi
       // A fresh signal: the create's own signal may be aborted, and rollback must still run.
       const ctx = engine.withSignal(slot, new AbortController().signal);
       try {
-        await slot.provider.remove(ctx, { env });
+        await slot.provider.remove(ctx, { env, reason: 'rollback' });
       } catch (error) {
         throw wrapSlotError(slot, `removing "${env}"`, error);
       }

@@ -16,3 +16,23 @@ export function assertNameFitsProviders(slots: readonly LoadedSlot[], env: strin
     });
   }
 }
+
+/**
+ * Refuse when a naming override gives `env` the very resource of a protected or root environment
+ * (`names = { alice = "myapp" }` on Turso, where prod's database is "myapp"): creating, resetting or
+ * deleting `env` would then act on prod's resource. Checked before any provider call.
+ */
+export function assertOwnResources(slots: readonly LoadedSlot[], env: string, guarded: readonly string[], action: string): void {
+  const others = [...new Set(guarded)].filter((g) => g !== env);
+  const clashes = slots.flatMap((slot) => {
+    const mine = slot.provider.resourceName(slot.ctx, env);
+    const owner = others.find((other) => slot.provider.resourceName(slot.ctx, other) === mine);
+    return owner ? [`${slot.config.id} (${slot.provider.name}): "${env}" and "${owner}" both name ${mine}`] : [];
+  });
+  if (clashes.length > 0) {
+    throw new UsageError(`refusing to ${action} "${env}": its resources are those of a protected environment`, {
+      details: clashes,
+      hint: 'Fix the names override in fork-stack.toml so that this environment gets resources of its own.',
+    });
+  }
+}

@@ -13,6 +13,7 @@ import { wrapSlotError, type Engine } from './context.js';
 import { readEnvFile, removeEnvFile, writeCurrentEnv, writeEnvLocal } from './env-files.js';
 import { findAll } from './find.js';
 import { assertNotProtected } from './protect.js';
+import { assertOwnResources } from './names.js';
 
 export interface DeleteResult {
   env: string;
@@ -32,6 +33,7 @@ export async function deleteEnvironment(engine: Engine, env: string): Promise<De
     });
   }
   const slots = await engine.slots();
+  assertOwnResources(slots, env, [...config.protected, ...config.roots, 'prod'], 'delete');
   const lock = await acquireLock(config.paths.locksDir, env, `delete ${env}`);
   try {
     const [found, meta] = await Promise.all([findAll(slots, env), readMeta(config.paths, env)]);

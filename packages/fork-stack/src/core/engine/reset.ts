@@ -15,6 +15,7 @@ import { writeEnvFile, writeEnvLocal } from './env-files.js';
 import { findAll, missingSlots } from './find.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
+import { assertOwnResources } from './names.js';
 import { resolveVariables } from './variables.js';
 
 export interface ResetResult {
@@ -30,6 +31,7 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
   assertNotProtected(config, env, 'reset');
   if (config.roots.includes(env)) throw new UsageError(`"${env}" is a root environment; it has no parent to reset from`);
   const slots = await engine.slots();
+  assertOwnResources(slots, env, [...config.protected, ...config.roots, 'prod'], 'reset');
   const lock = await acquireLock(config.paths.locksDir, env, `reset ${env}`);
   try {
     const meta = await readMeta(config.paths, env);

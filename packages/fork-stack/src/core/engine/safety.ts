@@ -173,7 +173,9 @@ async function prodVariables(slots: readonly LoadedSlot[]): Promise<{ values: Re
     slots.map(async (slot) => {
       try {
         if (!(await slot.provider.find(slot.ctx, PROD_ENV))) return;
-        Object.assign(values, await slot.provider.variables(slot.ctx, PROD_ENV));
+        // identity() when the provider has it: reading prod's variables may mint a token on prod.
+        const read = slot.provider.identity ?? slot.provider.variables;
+        Object.assign(values, await read.call(slot.provider, slot.ctx, PROD_ENV));
       } catch (error) {
         unreadable.push(`${slot.config.id} (${slot.provider.name}): ${scrub(error instanceof Error ? error.message : String(error))}`);
       }

@@ -10,7 +10,7 @@ import { isSecretsProvider, type SecretsProvider } from '../../providers/types.j
 import { onSlot, type Engine, type LoadedSlot } from './context.js';
 import { currentEnv } from './current.js';
 import { readEnvFile, writeEnvFile, writeEnvLocal } from './env-files.js';
-import { assertEnvExists } from './switch.js';
+import { assertEnvExists, runVariablesGuards } from './switch.js';
 import { resolveVariables } from './variables.js';
 
 async function secretsSlot(engine: Engine): Promise<LoadedSlot & { provider: SecretsProvider<unknown> }> {
@@ -69,6 +69,7 @@ export async function refreshVariables(engine: Engine, env: string): Promise<voi
   const isCurrent = currentEnv(engine.config, engine.env) === env;
   if (!hadFile && !isCurrent) return;
   const resolved = await resolveVariables(engine, env);
+  await runVariablesGuards(engine, resolved);
   await writeEnvFile(paths, resolved);
   if (isCurrent) await writeEnvLocal(paths, env, resolved.values);
 }

@@ -178,6 +178,16 @@ async function variables(ctx: Ctx, env: string): Promise<Record<string, string>>
   return { DATABASE_URL: await branchUrl(ctx, http, env, branch, kind) };
 }
 
+/**
+ * For the prod-safety check: nothing. A PlanetScale URL is identified by its per-password user name,
+ * which only a new password would reveal, and making one on prod to compare is exactly what the check
+ * must not do. The engine still refuses a names override that gives an environment prod's branch, and
+ * fork-stack's own DATABASE_URL always wins over a copied one.
+ */
+async function identity(): Promise<Record<string, string>> {
+  return {};
+}
+
 async function check(ctx: Ctx): Promise<Check[]> {
   const missing = [TOKEN_ID_ENV, TOKEN_ENV].filter((v) => !ctx.env[v]?.trim());
   if (missing.length > 0) {
@@ -235,5 +245,6 @@ export const provider = {
   remove,
   list,
   variables,
+  identity,
   check,
 } satisfies Provider<PlanetScaleOptions>;

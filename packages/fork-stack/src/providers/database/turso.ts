@@ -181,7 +181,7 @@ async function list(ctx: Ctx): Promise<Resource[]> {
   return out;
 }
 
-async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
+async function existingDatabase(ctx: Ctx, env: string) {
   const http = api(ctx);
   const name = naming.nameOf(ctx, env);
   const db = await getDatabase(ctx, http, name, `look up database "${name}"`);
@@ -190,6 +190,17 @@ async function variables(ctx: Ctx, env: string): Promise<Record<string, string>>
       hint: `Create it with "fork-stack create ${env}".`,
     });
   }
+  return { http, name, db };
+}
+
+/** The database URL alone: the prod-safety check must not mint a token on prod. */
+async function identity(ctx: Ctx, env: string): Promise<Record<string, string>> {
+  const { db } = await existingDatabase(ctx, env);
+  return { DATABASE_URL: `libsql://${db.Hostname}` };
+}
+
+async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
+  const { http, name, db } = await existingDatabase(ctx, env);
   const token = await http.request<{ jwt?: string }>({
     method: 'POST',
     path: dbPath(ctx, name, '/auth/tokens'),
@@ -249,5 +260,6 @@ export const provider = {
   remove,
   list,
   variables,
+  identity,
   check,
 } satisfies Provider<TursoOptions>;

@@ -225,7 +225,7 @@ export const provider = {
     return { ...toResource(ctx, env, described), parent, details };
   },
 
-  async remove(ctx, { env }) {
+  async remove(ctx, { env, reason }) {
     const client = await AwsSecretsClient.create(ctx);
     const name = secretName(ctx, env);
     const described = await describe(client, name);
@@ -235,9 +235,11 @@ export const provider = {
         hint: 'Delete it yourself if it really belongs to this environment, or set keep_on_delete = true in [secrets].',
       });
     }
-    // Already scheduled: done, unless the user wants the name back now.
-    if (described.DeletedDate && !ctx.options.force_delete) return;
-    const window = ctx.options.force_delete ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: ctx.options.recovery_window_days };
+    // A rollback removes a secret create made moments ago: purge it, so the name is free for the retry.
+    const force = ctx.options.force_delete || reason === 'rollback';
+    // Already scheduled: done, unless the name is wanted back now.
+    if (described.DeletedDate && !force) return;
+    const window = force ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: ctx.options.recovery_window_days };
     try {
       await client.send(new client.sdk.DeleteSecretCommand({ SecretId: name, ...window }), `delete secret ${name}`, ['ResourceNotFoundException']);
     } catch (error) {
