@@ -15,9 +15,9 @@ import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError, type HttpClient } from '../../core/http.js';
 import { registerSecret } from '../../core/scrub.js';
-import { providerHttp } from '../database/cloud/http.js';
-import { isAdoptedEnv, Naming } from '../database/cloud/naming.js';
-import { pollUntil } from '../database/cloud/poll.js';
+import { providerHttp } from '../cloud/http.js';
+import { isAdoptedEnv, Naming } from '../cloud/naming.js';
+import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type RedisCloudOptions } from './redis-cloud.schema.js';
 

@@ -8,8 +8,8 @@ import type { BranchCreateRequest, AnnotationCreateValueRequest, EndpointType } 
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError } from '../../core/http.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
-import { isAdoptedEnv, Naming } from './cloud/naming.js';
-import { pollUntil } from './cloud/poll.js';
+import { isAdoptedEnv, Naming } from '../cloud/naming.js';
+import { pollUntil } from '../cloud/poll.js';
 import { neonClient, type NeonClient } from './neon/api.js';
 import { branchResource, ENV_KEY, findBranch, isOurs, listBranches, ownerAnnotation, PARENT_KEY, waitForOperations, type FoundBranch } from './neon/branches.js';
 import { connectionUri, rememberConnectionUris } from './neon/connection.js';

@@ -10,8 +10,8 @@
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError, type HttpClient } from '../../core/http.js';
 import type { Check, ForkRequest, Provider, Resource } from '../types.js';
-import { isAdoptedEnv, Naming } from './cloud/naming.js';
-import { pollUntil } from './cloud/poll.js';
+import { isAdoptedEnv, Naming } from '../cloud/naming.js';
+import { pollUntil } from '../cloud/poll.js';
 import { branchPath, databasePath, getBranch, getDatabase, listAll, psClient, type Ctx, type PsBranch, type PsDatabase } from './planetscale/api.js';
 import { branchUrl, forgetCredentials } from './planetscale/credentials.js';
 import { BASE_URL_ENV, DEFAULT_NAMES, TOKEN_ENV, TOKEN_ID_ENV, type PlanetScaleOptions } from './planetscale.schema.js';

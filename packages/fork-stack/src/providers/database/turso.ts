@@ -16,8 +16,8 @@ import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError, type HttpClient } from '../../core/http.js';
 import { registerSecret } from '../../core/scrub.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
-import { providerHttp } from './cloud/http.js';
-import { isAdoptedEnv, Naming } from './cloud/naming.js';
+import { providerHttp } from '../cloud/http.js';
+import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_NAMES, TOKEN_ENV, type TursoOptions } from './turso.schema.js';
 
 type Ctx = ProviderContext<TursoOptions>;

@@ -16,7 +16,7 @@ import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError } from '../../core/http.js';
 import { envFromName, envNameProblem, renderPattern, resourceNameFor } from '../../core/names.js';
-import { providerHttp } from '../database/cloud/http.js';
+import { providerHttp } from '../cloud/http.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { QUEUE_NAME, type QstashOptions } from './upstash-qstash.schema.js';
 

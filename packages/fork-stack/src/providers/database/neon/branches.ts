@@ -8,7 +8,7 @@
 import type { AnnotationValueData, Branch, Operation } from '@neondatabase/api-client';
 import { OperationError } from '../../../core/errors.js';
 import type { ProviderContext, Resource } from '../../types.js';
-import { pollUntil } from '../cloud/poll.js';
+import { pollUntil } from '../../cloud/poll.js';
 import type { NeonOptions } from '../neon.schema.js';
 import type { NeonClient } from './api.js';
 

@@ -2,7 +2,7 @@
 import { apiBaseUrl, requireEnv } from '../../../core/credentials.js';
 import type { HttpClient } from '../../../core/http.js';
 import type { ProviderContext } from '../../types.js';
-import { providerHttp } from '../cloud/http.js';
+import { providerHttp } from '../../cloud/http.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV, TOKEN_ID_ENV, type PlanetScaleOptions } from '../planetscale.schema.js';
 
 export type Ctx = ProviderContext<PlanetScaleOptions>;

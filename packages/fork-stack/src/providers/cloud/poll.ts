@@ -4,9 +4,9 @@
  * done or failed, the deadline passes, or the operation is cancelled. Each poll is itself an HTTP call
  * with its own timeout and retries.
  */
-import { OperationError } from '../../../core/errors.js';
-import { sleep } from '../../../core/retry.js';
-import type { ProviderContext } from '../../types.js';
+import { OperationError } from '../../core/errors.js';
+import { sleep } from '../../core/retry.js';
+import type { ProviderContext } from '../types.js';
 
 export type PollResult<T> = { done: true; value: T } | { done: false; state?: string } | { failed: string };
 

@@ -4,8 +4,8 @@
  * prod → "{project}"), so that setting `names = { staging = "…" }` does not silently drop the default
  * name of the adopted production database. The language readers apply the same merge.
  */
-import { envFromName, renderPattern, resourceNameFor } from '../../../core/names.js';
-import type { ProviderContext } from '../../types.js';
+import { envFromName, renderPattern, resourceNameFor } from '../../core/names.js';
+import type { ProviderContext } from '../types.js';
 
 export interface NamingOptions {
   name: string;
