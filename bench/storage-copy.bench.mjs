@@ -6,13 +6,13 @@
 // process: s3rver (a real S3-compatible server, bound by its own CPU cost per copy) and the in-memory S3
 // of the tests (nearly free per copy, so the client and the round trip dominate, as with a cloud service).
 //   npm run build -w fork-stack && node bench/storage-copy.bench.mjs [--record]
-// FORK_STACK_BENCH_OBJECTS (default 10000), FORK_STACK_BENCH_RTT_MS (default 20), FORK_STACK_BENCH_SERVERS (default "memory,s3rver").
+// FORK_STACK_BENCH_OBJECTS (default 10000), FORK_STACK_BENCH_RTT_MS (default 20), FORK_STACK_BENCH_SERVERS (default "s3rver"; "memory,s3rver" adds the in-memory S3).
 import { machine, table } from './lib.mjs';
 import { delayProxy, load, startServerProcess, recordSection } from './storage-lib.mjs';
 
 const N = Number(process.env.FORK_STACK_BENCH_OBJECTS ?? 10_000);
 const RTT = Number(process.env.FORK_STACK_BENCH_RTT_MS ?? 20);
-const servers = (process.env.FORK_STACK_BENCH_SERVERS ?? 'memory,s3rver').split(',');
+const servers = (process.env.FORK_STACK_BENCH_SERVERS ?? 's3rver').split(',');
 const { copyObjects } = await load('packages/fork-stack/src/providers/storage/s3-common/copy.ts');
 const { createClient } = await load('packages/fork-stack/src/providers/storage/s3-common/client.ts');
 const { CreateBucketCommand, CopyObjectCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3');

@@ -59,3 +59,13 @@ export async function describeObject(client: S3Client, bucket: string, key: stri
     tags: tags.map((t) => `${t.Key}=${t.Value}`).sort(),
   };
 }
+
+/** The error a promise rejects with (a test failure if it resolves). */
+export async function failure(promise: Promise<unknown>): Promise<Error & { hint?: string; exitCode?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { hint?: string; exitCode?: number };
+  }
+  throw new Error('expected the operation to fail, and it succeeded');
+}

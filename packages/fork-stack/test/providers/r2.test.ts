@@ -9,7 +9,7 @@ import { schema, type R2Options } from '../../src/providers/storage/r2.schema.js
 import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
-import { createBucket, describeObject, listing, seed } from '../helpers/s3-objects.js';
+import { createBucket, describeObject, listing, seed , failure } from '../helpers/s3-objects.js';
 import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '../helpers/s3-server.js';
 
 let server: S3Server;
@@ -90,7 +90,7 @@ describe('r2 provider', () => {
     expect(checks.find((k) => k.name === 'reachability')).toMatchObject({ status: 'fail' });
     expect(checks.find((k) => k.name === 'reachability')?.fix).toMatch(/R2_ACCESS_KEY_ID/);
     server.inject({ op: 'CreateBucket', status: 400, code: 'TooManyBuckets', message: 'You have attempted to create more buckets than allowed.', times: 1 });
-    const error = await provider.fork(c, { env: 'bob', parent: 'dev' }).catch((e: Error & { hint?: string }) => e);
+    const error = await failure(provider.fork(c, { env: 'bob', parent: 'dev' }));
     server.clearFaults();
     expect(error.message).toMatch(/r2: creating bucket .* TooManyBuckets/);
     expect(error.hint).toMatch(/bucket limit.*mode = "prefix"/);

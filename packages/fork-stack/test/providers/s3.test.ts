@@ -10,7 +10,7 @@ import { schema, type S3Options } from '../../src/providers/storage/s3.schema.js
 import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
-import { createBucket, describeObject, listing, seed } from '../helpers/s3-objects.js';
+import { createBucket, describeObject, listing, seed , failure } from '../helpers/s3-objects.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
 
 let server: S3Server;
@@ -220,7 +220,7 @@ describe('s3 provider: ownership and bad input', () => {
     const dev = provider.resourceName(c, 'dev');
     await createBucket(client, dev);
     server.inject({ op: 'CreateBucket', status: 403, code: 'AccessDenied', message: 'Access Denied', times: 1 });
-    const error = await provider.fork(c, { env: 'gina', parent: 'dev' }).catch((e: Error & { hint?: string }) => e);
+    const error = await failure(provider.fork(c, { env: 'gina', parent: 'dev' }));
     server.clearFaults();
     expect(error.message).toMatch(/s3: creating bucket .*-bucket-gina failed: AccessDenied: Access Denied \(HTTP 403\)/);
     expect(error.hint).toMatch(/s3:CreateBucket/);
@@ -231,7 +231,7 @@ describe('s3 provider: ownership and bad input', () => {
     const half = ctx({}, { env: { ...server.env, AWS_SECRET_ACCESS_KEY: undefined } });
     await expect(provider.find(half, 'dev')).rejects.toThrow(/AWS_SECRET_ACCESS_KEY is not set/);
     const wrong = ctx({}, { env: { ...server.env, AWS_ACCESS_KEY_ID: 'WRONGKEY', AWS_SECRET_ACCESS_KEY: 'wrong-secret' } });
-    const error = await provider.fork(wrong, { env: 'x', parent: 'dev' }).catch((e: Error & { exitCode?: number; hint?: string }) => e);
+    const error = await failure(provider.fork(wrong, { env: 'x', parent: 'dev' }));
     expect(error.message).toMatch(/InvalidAccessKeyId/);
     expect(error.exitCode).toBe(2);
     expect(error.message).not.toMatch(/wrong-secret/);
@@ -291,7 +291,7 @@ describe('s3 provider: a server without bucket tagging', () => {
     const c = ctx();
     await client.send(new CreateBucketCommand({ Bucket: provider.resourceName(c, 'dev') }));
     server.inject({ op: 'GetBucketTagging', status: 501, code: 'NotImplemented', message: 'A parameter you provided implies functionality that is not implemented', times: Infinity });
-    const error = await provider.fork(c, { env: 'jay', parent: 'dev' }).catch((e: Error & { hint?: string }) => e);
+    const error = await failure(provider.fork(c, { env: 'jay', parent: 'dev' }));
     server.clearFaults();
     expect(error.message).toMatch(/does not support bucket tags/);
     expect(error.hint).toMatch(/owner_marker = "object"/);

@@ -9,6 +9,7 @@ import { schema, type TigrisOptions } from '../../src/providers/storage/tigris.s
 import type { Provider } from '../../src/providers/types.js';
 import { startTigrisFake, type TigrisFake } from '../fakes/tigris.js';
 import { testContext } from '../helpers/context.js';
+import { failure } from '../helpers/s3-objects.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 let fake: TigrisFake;
@@ -84,7 +85,7 @@ describe('tigris provider', () => {
     const c = ctx();
     fake.createBucket(provider.resourceName(c, 'dev'), { snapshots: false, objects: { a: 'a' } });
     fake.resetLog();
-    const error = await provider.fork(c, { env: 'x', parent: 'dev' }).catch((e: Error & { hint?: string }) => e);
+    const error = await failure(provider.fork(c, { env: 'x', parent: 'dev' }));
     expect(error.message).toMatch(/is not snapshot-enabled, so Tigris cannot fork it/);
     expect(error.hint).toMatch(/tigris buckets enable-snapshots/);
     expect(fake.count('CreateBucket')).toBe(0);
@@ -101,7 +102,7 @@ describe('tigris provider', () => {
     fake.createBucket(provider.resourceName(c, 'dev'), { snapshots: true, objects: { a: 'a' } });
     await provider.fork(c, { env: 'parent', parent: 'dev' });
     await provider.fork(c, { env: 'child', parent: 'parent' });
-    const error = await provider.remove(c, { env: 'parent' }).catch((e: Error & { hint?: string }) => e);
+    const error = await failure(provider.remove(c, { env: 'parent' }));
     expect(error.message).toMatch(/has forks, and Tigris deletes forks before their parent/);
     expect(error.hint).toMatch(/Delete "child" first/);
     fake.resetLog();
@@ -124,7 +125,7 @@ describe('tigris provider', () => {
     expect(provider.checkName(c, `a${'b'.repeat(60)}`)).toMatch(/Tigris allows 3 to 63/);
 
     const wrong = ctx({ ...fake.env, TIGRIS_STORAGE_ACCESS_KEY_ID: 'tid_wrong', TIGRIS_STORAGE_SECRET_ACCESS_KEY: 'tsec_wrong_secret' });
-    const denied = await provider.fork(wrong, { env: 'z', parent: 'dev' }).catch((e: Error & { exitCode?: number; hint?: string }) => e);
+    const denied = await failure(provider.fork(wrong, { env: 'z', parent: 'dev' }));
     expect(denied.message).toMatch(/InvalidAccessKeyId/);
     expect(denied.hint).toMatch(/TIGRIS_STORAGE_ACCESS_KEY_ID/);
     expect(denied.message).not.toMatch(/tsec_wrong_secret/);
