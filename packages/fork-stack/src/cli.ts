@@ -8,6 +8,9 @@ import { cliContext } from './cli/context.js';
 import { parseFast, runFast } from './cli/fast-path.js';
 import { isForkStackError } from './core/errors.js';
 import { scrub } from './core/scrub.js';
+import { quietSdkNotices } from './cli/process-env.js';
+
+quietSdkNotices();
 
 const controller = new AbortController();
 let exitCode = 0;

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import { userEnv } from '../process-env.js';
 import { loadVariables } from './env.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -19,7 +20,7 @@ export async function run(cli: CliContext, command: string[], flags: { env?: str
   const { env, values } = await loadVariables(cli, flags.env);
   const [file, ...args] = command as [string, ...string[]];
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...values, FORK_STACK_ENV: env } });
+    const child = spawn(file, args, { stdio: 'inherit', env: userEnv({ ...values, FORK_STACK_ENV: env }) });
     const handlers = FORWARDED.map((signal) => {
       const handler = () => {
         child.kill(signal);
