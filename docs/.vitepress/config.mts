@@ -51,6 +51,7 @@ export default defineConfig({
         items: pages([
           { text: 'CLI', link: '/cli' },
           { text: 'Configuration', link: '/configuration' },
+          { text: 'Versioning', link: '/versioning' },
         ]),
       },
       { text: 'Stacks', items: pages([{ text: 'Choosing a stack', link: '/stacks/choosing' }]) },
