@@ -193,7 +193,9 @@ export class Backends {
     if (stack.storage === 'r2') {
       const server = await this.s3Server();
       await this.s3Roots(server, roots);
+      // R2_* for the CLI; AWS_* are the app's own keys (an app's S3 client reads the standard variables).
       add({ R2_ACCESS_KEY_ID: S3RVER_ACCESS_KEY, R2_SECRET_ACCESS_KEY: S3RVER_SECRET_KEY, AWS_ENDPOINT_URL_S3: server.endpoint, AWS_EC2_METADATA_DISABLED: 'true' });
+      add({ AWS_ACCESS_KEY_ID: S3RVER_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET_KEY });
     }
     return env;
   }
