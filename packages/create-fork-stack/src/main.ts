@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { ForkStackError, parseConfig, prepareRoots, projectNameFrom, registry, UsageError } from 'fork-stack';
 import { helpText, parseFlags, type Flags } from './args.js';
 import { KINDS, loadCatalog, type Catalog, type Kind } from './catalog.js';
@@ -22,6 +23,9 @@ export interface Io {
   interactive: boolean;
   /** dist/templates unless a test points elsewhere. */
   templates?: string;
+  /** The terminal the questions use (default: process.stdin and process.stdout). */
+  input?: Readable;
+  output?: Writable;
 }
 
 const require = createRequire(import.meta.url);
@@ -63,10 +67,10 @@ async function scaffold(catalog: Catalog, flags: Flags, io: Io, print: (text: st
   if (io.interactive && !flags.yes) {
     const { ask, Cancelled, cancelled } = await import('./prompts.js');
     try {
-      ({ directory, choices } = await ask(catalog, flags, io.cwd));
+      ({ directory, choices } = await ask(catalog, flags, io.cwd, { input: io.input, output: io.output }));
     } catch (error) {
       if (!(error instanceof Cancelled)) throw error;
-      cancelled();
+      cancelled({ output: io.output });
       return 130;
     }
   } else {

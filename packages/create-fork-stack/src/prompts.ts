@@ -3,6 +3,7 @@
  * through the same checks as flags (choices.ts). Cancelling (Ctrl-C, Esc) writes nothing.
  */
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import * as p from '@clack/prompts';
 import { registry, UsageError } from 'fork-stack';
 import { KINDS, type Catalog, type Kind } from './catalog.js';
@@ -26,12 +27,20 @@ const QUESTIONS: Record<Kind, string> = {
   queue: 'Queue',
 };
 
-export async function ask(catalog: Catalog, flags: Flags, cwd: string): Promise<{ directory: string; choices: Choices }> {
-  p.intro('create-fork-stack');
+/** Where the questions are read and drawn: the terminal, or streams a test drives. */
+export interface Streams {
+  input?: Readable;
+  output?: Writable;
+}
+
+export async function ask(catalog: Catalog, flags: Flags, cwd: string, streams: Streams = {}): Promise<{ directory: string; choices: Choices }> {
+  const io = { input: streams.input, output: streams.output };
+  p.intro('create-fork-stack', io);
   const directory =
     flags.directory ??
     answer(
       await p.text({
+        ...io,
         message: 'Where should the project go?',
         placeholder: 'my-app',
         defaultValue: 'my-app',
@@ -55,6 +64,7 @@ export async function ask(catalog: Catalog, flags: Flags, cwd: string): Promise<
     const start = catalog.stacks.length
       ? answer(
           await p.select<string>({
+            ...io,
             message: 'Start from',
             options: [
               ...catalog.stacks.map((s) => ({ value: s.name, label: s.name, hint: s.summary })),
@@ -68,6 +78,7 @@ export async function ask(catalog: Catalog, flags: Flags, cwd: string): Promise<
     } else {
       const language = answer(
         await p.select<string>({
+          ...io,
           message: 'Language',
           options: catalog.languages.map((l) => ({ value: l, label: l, hint: LANGUAGES[l]?.label })),
           initialValue: DEFAULTS.language,
@@ -82,7 +93,7 @@ export async function ask(catalog: Catalog, flags: Flags, cwd: string): Promise<
         }));
         options.push({ value: NONE, label: NONE, hint: `no ${kind}` });
         const initialValue = (DEFAULTS.providers as Partial<Record<Kind, string>>)[kind] ?? NONE;
-        const chosen = answer(await p.select<string>({ message: QUESTIONS[kind], options, initialValue }));
+        const chosen = answer(await p.select<string>({ ...io, message: QUESTIONS[kind], options, initialValue }));
         if (chosen !== NONE) providers[kind] = chosen;
       }
       choices = finish(catalog, { language, providers, bucket: flags.bucket ?? 'uploads', project: flags.project, root: flags.root });
@@ -91,6 +102,7 @@ export async function ask(catalog: Catalog, flags: Flags, cwd: string): Promise<
   if (flags.ci === undefined) {
     const ci = answer(
       await p.select<string>({
+        ...io,
         message: 'CI workflows',
         options: [
           { value: NONE, label: 'none' },
@@ -106,6 +118,6 @@ export async function ask(catalog: Catalog, flags: Flags, cwd: string): Promise<
   return { directory, choices };
 }
 
-export function cancelled(): void {
-  p.cancel('Cancelled; nothing was written.');
+export function cancelled(streams: Streams = {}): void {
+  p.cancel('Cancelled; nothing was written.', { output: streams.output });
 }

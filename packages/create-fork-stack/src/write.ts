@@ -56,8 +56,9 @@ export async function writeProject(target: string, files: PlannedFile[], shown: 
     if (existed) await fs.rmdir(target);
     await fs.rename(staging, target);
   } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    if (createdParent) await fs.rm(createdParent, { recursive: true, force: true });
+    // Best effort: the cause (say, a parent that is a file) may make the clean-up fail the same way.
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    if (createdParent) await fs.rm(createdParent, { recursive: true, force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     throw new OperationError(`could not write ${shown}: ${code ? `${code}: ` : ''}${(error as Error).message}`, {
       hint: code === 'EACCES' || code === 'EPERM' ? 'Choose a directory you can write to.' : 'Nothing was written; fix the cause and run again.',
