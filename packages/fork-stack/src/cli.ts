@@ -32,8 +32,12 @@ function wantsJson(argv: string[]): boolean {
 function reportError(error: unknown, json: boolean): number {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('commander.')) {
-    // commander has already printed its message.
+    // commander has already printed its message on stderr.
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (json) {
+      const message = String((error as Error).message).replace(/^error: /, '');
+      process.stdout.write(`${JSON.stringify({ error: { message, exitCode: 2, details: [], hint: 'run "fork-stack --help" for usage' } }, null, 2)}\n`);
+    }
     return 2;
   }
   const debug = process.env.FORK_STACK_DEBUG === '1';

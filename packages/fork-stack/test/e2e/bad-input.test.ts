@@ -113,8 +113,8 @@ describe('bad input', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { exitCode: 2, message: expect.stringMatching(/invalid environment name/) } });
   });
 
-  it('init refuses to overwrite a config without --force', () => {
+  it('init with flags refuses to overwrite a config without --force', () => {
     mkdirSync(path.join(project.dir, 'sub'), { recursive: true });
-    expectClean(['init', '--yes'], 2, /fork-stack.toml already exists/);
+    expectClean(['init', '--yes', '--database', 'sqlite'], 2, /fork-stack.toml already exists/);
   });
 });

@@ -15,6 +15,7 @@ export interface CreateFlags {
   ttl?: string;
   gitBranch?: string;
   terminateConnections?: boolean;
+  reuse?: boolean;
 }
 
 export function parseTime(value: string, flag: string): Date {
@@ -34,7 +35,7 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
   const engine = await cli.engine(reporter, flags.terminateConnections ? { FORK_STACK_PG_TERMINATE: '1' } : undefined);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);
@@ -51,13 +52,15 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
       env: result.env,
       parent: result.parent,
       resumed: result.resumed,
+      reused: result.reused,
       switched,
       resources: result.resources,
       variables: Object.keys(result.variables.values),
     });
     return;
   }
-  cli.out.success(`created ${cli.out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
+  if (result.reused) cli.out.success(`${cli.out.c.bold(env)} exists already: using it as it is (--reuse)`);
+  else cli.out.success(`created ${cli.out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
   if (switched) cli.out.success(`switched to ${env}`);
   else cli.out.info(`  next: fork-stack switch ${env}`);
 }

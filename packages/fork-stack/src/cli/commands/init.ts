@@ -2,7 +2,10 @@
  * init: ask (on a terminal) or take flags, write fork-stack.toml, git-ignore local state, create the local
  * root environment. With neither a terminal nor flags it writes the local stack.
  */
-import { initProject, LOCAL_STACK, projectNameFrom, type InitChoices } from '../../core/engine/init.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../core/engine/init.js';
+import { CONFIG_FILE } from '../../core/project.js';
 import { providerNames, registry } from '../../providers/registry.js';
 import type { Kind } from '../../providers/types.js';
 import { UsageError } from '../../core/errors.js';
@@ -92,8 +95,34 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices | und
   };
 }
 
+/**
+ * `init` in a project that already has fork-stack.toml (a teammate's fresh clone): keep the file, make
+ * it usable — create the local roots that are missing, git-ignore local state, switch to the default
+ * parent. Flags that would write a different file still need --force.
+ */
+async function initExisting(cli: CliContext, configFile: string): Promise<void> {
+  const reporter = await progressReporter(cli.out, 'preparing');
+  let result;
+  try {
+    const gitignoreAdded = await ensureGitignore(path.dirname(configFile));
+    result = { configFile, gitignoreAdded, ...(await prepareRoots(configFile, { reporter, signal: cli.signal })) };
+    reporter.stop(true);
+  } catch (error) {
+    reporter.stop(false);
+    throw error;
+  }
+  report(cli, result, `using the existing ${configFile}`);
+}
+
 export async function run(cli: CliContext, flags: InitFlags): Promise<void> {
   const anyFlag = [flags.project, flags.database, flags.storage, flags.secrets, flags.cache, flags.queue, flags.root].some((f) => f !== undefined);
+  const existing = path.join(cli.cwd, CONFIG_FILE);
+  if (!flags.force && existsSync(existing)) {
+    if (anyFlag) {
+      throw new UsageError(`${existing} already exists`, { hint: 'Edit it, or run "fork-stack init --force" with your flags to replace it. "fork-stack init" alone prepares the existing one.' });
+    }
+    return initExisting(cli, existing);
+  }
   let choices: InitChoices | undefined;
   if (!anyFlag && !flags.yes && interactive(cli.out)) {
     choices = await ask(cli, flags);
@@ -112,12 +141,16 @@ export async function run(cli: CliContext, flags: InitFlags): Promise<void> {
     reporter.stop(false);
     throw error;
   }
+  report(cli, result, `wrote ${result.configFile}`);
+}
+
+function report(cli: CliContext, result: InitResult, headline: string): void {
   const { out } = cli;
   if (out.json) {
     out.data(result);
     return;
   }
-  out.success(`wrote ${result.configFile}`);
+  out.success(headline);
   if (result.gitignoreAdded.length) out.success(`.gitignore now ignores ${result.gitignoreAdded.join(', ')}`);
   for (const c of result.created) out.success(`created root ${c.slot}: ${c.resource.name}`);
   if (result.switchedTo) {

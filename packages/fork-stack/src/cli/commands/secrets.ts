@@ -26,7 +26,7 @@ export async function get(cli: CliContext, key: string, flags: { env?: string })
   const { engine, env } = await target(cli, flags.env);
   const value = await getSecret(engine, env, key);
   // Asking for one secret by name is asking to see it (as `doppler secrets get --plain` does).
-  if (cli.out.json) cli.out.line(JSON.stringify({ env, key, value }), true);
+  if (cli.out.json) cli.out.line(JSON.stringify({ env, key, value }, null, 2), true);
   else cli.out.line(value, true);
 }
 

@@ -98,7 +98,7 @@ export async function parseConfig(text: string, file: string): Promise<ProjectCo
     if (!(SECTION_KEYS as readonly string[]).includes(key)) topInput[key] = value;
   }
   const top = topLevelSchema.safeParse(topInput);
-  if (!top.success) problems.push(...formatIssues(top.error.issues, [], TOP_EXAMPLES));
+  if (!top.success) problems.push(...formatIssues(top.error.issues, [], TOP_EXAMPLES, [...Object.keys(topLevelSchema.shape).filter((k) => k !== '$schema'), ...SECTION_KEYS]));
 
   const slots: SlotConfig[] = [];
   for (const kind of KINDS) {
@@ -218,7 +218,9 @@ async function validateSection(
   if (!parsed.success) {
     const examples = exampleLines(mod.example);
     for (const key of commonKeys) if (COMMON_EXAMPLES[key]) examples[key] = COMMON_EXAMPLES[key];
-    problems.push(...formatIssues(parsed.error.issues, [id], examples));
+    const shape = (mod.schema as { shape?: Record<string, unknown> }).shape;
+    const known = ['provider', ...commonKeys, ...Object.keys(shape ?? examples)];
+    problems.push(...formatIssues(parsed.error.issues, [id], examples, known));
     return undefined;
   }
   if (!common.success) return undefined;
@@ -253,14 +255,14 @@ function article(type: string): string {
   return names[type] ?? type;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: string[], examples: Record<string, string>): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: string[], examples: Record<string, string>, knownKeys?: readonly string[]): string[] {
   const out: string[] = [];
   const table = prefix.length > 0 ? `[${prefix.join('.')}] ` : '';
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const where = [...issue.path.map(String), key].join('.');
-        const known = Object.keys(examples);
+        const known = issue.path.length === 0 && knownKeys ? knownKeys : Object.keys(examples);
         out.push(`${table}${where}: unknown key${known.length ? `; known keys: ${known.join(', ')}` : ''}`);
       }
       continue;

@@ -34,6 +34,8 @@ export interface CreateOptions {
   keepPartial?: boolean;
   /** The git branch this environment follows (git-branch environments). */
   gitBranch?: string;
+  /** An environment that already exists (complete) is used as it is instead of failing (CI re-runs). */
+  reuse?: boolean;
 }
 
 export interface CreateResult {
@@ -41,6 +43,8 @@ export interface CreateResult {
   parent: string;
   /** True when this run finished an environment an earlier run had started. */
   resumed: boolean;
+  /** True when the environment existed already and `reuse` returned it untouched. */
+  reused: boolean;
   resources: Record<string, Resource>;
   variables: ResolvedVariables;
 }
@@ -96,8 +100,15 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     const resuming = meta?.status === 'creating' || meta?.status === 'deleting';
     const existingCount = targetFound.filter(Boolean).length;
     if (!resuming && existingCount === slots.length) {
+      if (options.reuse) {
+        const variables = await resolveVariables(engine, env, slots);
+        await runVariablesGuards(engine, variables);
+        await writeEnvFile(config.paths, variables);
+        const resources = Object.fromEntries(slots.map((s, i) => [s.config.id, targetFound[i] as Resource]));
+        return { env, parent: meta?.parent ?? parent, resumed: false, reused: true, resources, variables };
+      }
       throw new OperationError(`environment "${env}" already exists`, {
-        hint: `Use "fork-stack switch ${env}", or "fork-stack delete ${env}" first to start over.`,
+        hint: `Use "fork-stack switch ${env}", pass --reuse to accept an existing one, or "fork-stack delete ${env}" first to start over.`,
       });
     }
     if (resuming && meta?.parent && meta.parent !== parent) {
@@ -140,7 +151,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       status: 'ready',
       slots: slots.map((s) => s.config.id),
     });
-    return { env, parent, resumed, resources, variables };
+    return { env, parent, resumed, reused: false, resources, variables };
   } finally {
     await lock.release();
   }

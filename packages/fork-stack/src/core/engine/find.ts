@@ -1,5 +1,5 @@
 import type { Resource } from '../../providers/types.js';
-import { OperationError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { onSlot, type LoadedSlot } from './context.js';
 
 /** Ask every slot's provider for `env`'s resource, in parallel. Failures name the slot. */
@@ -9,7 +9,11 @@ export async function findAll(slots: readonly LoadedSlot[], env: string): Promis
   if (failures.length > 0) {
     const first = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as { exitCode?: number; hint?: string } | undefined;
     if (failures.length === 1 && first && typeof first.exitCode === 'number') throw first;
-    throw new OperationError(`could not look up environment "${env}"`, { details: failures, hint: first?.hint });
+    // Several configuration problems (missing credentials for two providers) are still a usage error.
+    const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { exitCode?: number; hint?: string }] : []));
+    const hints = [...new Set(reasons.flatMap((r) => (r.hint ? [r.hint] : [])))].join('\n') || undefined;
+    const Ctor = reasons.every((r) => r.exitCode === 2) ? UsageError : OperationError;
+    throw new Ctor(`could not look up environment "${env}"`, { details: failures, hint: hints });
   }
   return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
 }

@@ -56,14 +56,13 @@ export const provider = {
     const tmp = partialPath(to);
     await fs.rm(tmp, { recursive: true, force: true });
     try {
-      const copied = await copyTree(from, tmp, {
+      await copyTree(from, tmp, {
         concurrency: ctx.options.concurrency,
         signal: ctx.signal,
         onProgress: (p) => ctx.progress({ message: 'copying files', done: p.files, bytes: p.bytes, unit: 'files' }),
       });
       await fs.rename(tmp, to);
-      const resource = (await this.find(ctx, env)) as Resource;
-      return { ...resource, details: { ...resource.details, files: copied.files, bytes: copied.bytes } };
+      return (await this.find(ctx, env)) as Resource;
     } catch (error) {
       await fs.rm(tmp, { recursive: true, force: true });
       throw error;
