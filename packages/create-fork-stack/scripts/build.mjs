@@ -27,6 +27,9 @@ const SOURCES = [
 ];
 const RENAME = new Set(['.gitignore', '.npmignore', '.npmrc']);
 const NEVER = /(^|\/)(node_modules|target|__pycache__|\.fork-stack|\.venv)(\/|$)|(^|\/)(\.current-env|\.env\.local)$|\.pyc$/;
+// The readers' own tests and packaging stay in the repository: a project gets the reader, Makefile.base
+// and .gitignore (src/languages.ts). Stacks ship whole: their tests are the new project's tests.
+const READER_ONLY = /(^|\/)(test_[^/]*\.py|[^/]*_test\.go|tests\/.*|CHANGELOG\.md|README\.md|pyproject\.toml|pep517_backend\.py|fork_stack_env\.py|Cargo\.toml|go\.mod|src\/lib\.rs)$/;
 
 /** Files under `dir` (relative to the repository) that git would keep; a plain walk outside git. */
 function filesOf(dir) {
@@ -69,7 +72,11 @@ function copy(from, to) {
     const name = path.basename(file);
     return path.join(next, 'templates', to, path.dirname(file), RENAME.has(name) ? `_${name.slice(1)}` : name);
   };
-  const files = statSync(path.join(repo, from)).isFile() ? [['', path.join(repo, from)]] : filesOf(from).map((f) => [f, path.join(repo, from, f)]);
+  const files = statSync(path.join(repo, from)).isFile()
+    ? [['', path.join(repo, from)]]
+    : filesOf(from)
+        .filter((f) => to !== 'base' || !READER_ONLY.test(f))
+        .map((f) => [f, path.join(repo, from, f)]);
   for (const [file, source] of files) {
     const destination = file ? target(file) : path.join(next, 'templates', to);
     mkdirSync(path.dirname(destination), { recursive: true });
