@@ -4,8 +4,12 @@
  */
 const MASK = '****';
 
-/** Values shorter than this are not scrubbed by substring: masking "1" everywhere would garble output. */
-const MIN_SCRUB_LENGTH = 4;
+/**
+ * Values shorter than this are not scrubbed by substring: masking "true", "root" or "dev1" everywhere
+ * would garble output and hide which environment a message is about. Such values are still masked
+ * wherever a secret is shown by key (env, secrets list).
+ */
+const MIN_SCRUB_LENGTH = 6;
 
 const registered = new Set<string>();
 

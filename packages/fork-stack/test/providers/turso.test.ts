@@ -61,6 +61,16 @@ describe('turso provider', () => {
     await fake.close();
   });
 
+  it('lists an adopted root named by the default pattern (a dev database fork-stack did not make)', async () => {
+    fake.seed.database('myapp-dev');
+    const ctx = { ...contextFor(fake), roots: ['prod', 'dev'] };
+    const listed = await provider.list(ctx);
+    expect(listed.find((r) => r.env === 'dev')).toMatchObject({ name: 'myapp-dev', owned: false });
+    // A database of the same pattern that is neither ours nor a root is not listed.
+    fake.seed.database('myapp-stranger');
+    expect((await provider.list(ctx)).map((r) => r.env)).not.toContain('stranger');
+  });
+
   it('seeds the new database from the parent in the same group; URL libsql://<Hostname>, a minted full-access token', async () => {
     const ctx = contextFor(fake);
     const resource = await provider.fork(ctx, { env: 'alice', parent: 'prod' });

@@ -158,7 +158,7 @@ async function list(ctx: Ctx): Promise<Resource[]> {
     if (isOurs(found, ctx.project)) {
       const env = byName ?? found.annotation?.[ENV_KEY];
       if (env) out.push(branchResource(found, env, true));
-    } else if (byName && naming.isExplicit(ctx, byName)) {
+    } else if (byName && (naming.isExplicit(ctx, byName) || isAdoptedEnv(ctx, byName))) {
       out.push(branchResource(found, byName, false));
     }
   }

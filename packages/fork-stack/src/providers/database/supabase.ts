@@ -192,7 +192,7 @@ async function list(ctx: Ctx): Promise<Resource[]> {
   for (const branch of res.body ?? []) {
     const env = naming.envOf(ctx, branch.name);
     if (env === undefined) continue;
-    if (naming.isExplicit(ctx, env) || isOurs(ctx, branch, env)) out.push(toResource(ctx, branch, env));
+    if (naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env) || isOurs(ctx, branch, env)) out.push(toResource(ctx, branch, env));
   }
   return out;
 }

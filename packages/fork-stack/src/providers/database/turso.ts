@@ -176,7 +176,7 @@ async function list(ctx: Ctx): Promise<Resource[]> {
     if (db.group !== undefined && db.group !== ctx.options.group) continue;
     const env = naming.envOf(ctx, db.Name);
     if (env === undefined) continue;
-    if (isOurs(ctx, db) || naming.isExplicit(ctx, env)) out.push(toResource(ctx, db, env));
+    if (isOurs(ctx, db) || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, db, env));
   }
   return out;
 }
