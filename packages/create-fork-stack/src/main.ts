@@ -122,6 +122,7 @@ async function scaffold(catalog: Catalog, flags: Flags, io: Io, print: (text: st
     parent: plan.parent,
     roots: plan.roots,
     rootReady,
+    localParts: (Object.entries(choices.providers) as [Kind, string][]).some(([kind, name]) => isLocal(kind, name)),
     placeholders,
     run: stack?.run ?? 'make run',
     test: stack?.test ?? 'make test',

@@ -65,6 +65,8 @@ export interface NextStepsInput {
   roots: string[];
   /** The root environment was created here (local stack). */
   rootReady: boolean;
+  /** Some providers are local (their part of the roots is created by `fork-stack init`). */
+  localParts: boolean;
   /** Example values to replace, e.g. 'database.project_id = "your-neon-project-id"'. */
   placeholders: string[];
   run: string;
@@ -79,7 +81,9 @@ export function nextSteps(input: NextStepsInput): [string, string][] {
     const which = input.placeholders.length ? input.placeholders.join(', ') : 'the example values (project ids, …)';
     steps.push(['$EDITOR fork-stack.toml', `replace ${which} with yours`]);
     const roots = input.roots.map((r) => `"${r}"`).join(' and ');
-    steps.push(['npx fork-stack doctor', `checks credentials and that ${roots} exist${input.roots.length === 1 ? 's' : ''}`]);
+    // init keeps an existing fork-stack.toml: it creates what can be created here, finds the rest.
+    steps.push(['npx fork-stack init', `finds ${roots} on your providers${input.localParts ? ', creates the local parts' : ''}`]);
+    steps.push(['npx fork-stack doctor', 'checks every credential and provider']);
   }
   steps.push(['make envs-new alice', `fork ${input.parent} into "alice" and switch to it`]);
   steps.push([input.run, "the example app reads alice's values"]);
@@ -110,6 +114,7 @@ export async function readme(choices: Choices & { project: string; root: string 
     parent: choices.root,
     roots: [choices.root],
     rootReady: local,
+    localParts: KINDS.some((k) => choices.providers[k] && registry[k][choices.providers[k] as string]?.local),
     placeholders: [],
     run: 'make run',
     test: 'make test',
