@@ -9,7 +9,10 @@
 //! * a value: the process environment, else `.fork-stack/envs/<env>.env` (written by
 //!   `fork-stack switch`), else the naming convention of `fork-stack.toml`.
 //!
-//! ```no_run
+//! `ignore`: the same file is the `fork_stack_env` crate and a module copied into apps (`env_utils`),
+//! where the crate path differs; the example is built by the reader's tests instead.
+//!
+//! ```ignore
 //! let url = fork_stack_env::database_url()?;
 //! let bucket = fork_stack_env::bucket_name(None)?;
 //! let key = fork_stack_env::secret("STRIPE_KEY")?;
