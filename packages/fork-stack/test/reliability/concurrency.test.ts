@@ -11,13 +11,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCliAsync, tempDir, type RunResult } from '../helpers/cli.js';
+import { provesBug } from './support/bugs.js';
 import { cloudProject } from './support/cloud-providers.js';
 import { recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
 import { localChecksums, localLeftovers, localStack } from './support/local-stack.js';
 
-const RACES = scale(2, 12);
+const RACES = scale(1, 12);
 const PARALLEL = scale(10, 10);
-const SWITCHERS = scale(3, 4);
+const SWITCHERS = scale(2, 4);
 const SWITCHES = scale(4, 40);
 const READER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'torn-reader.mjs');
 
@@ -52,7 +53,7 @@ describe('concurrency: local stack', () => {
         project.cleanup();
       }
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 
   it(
@@ -74,13 +75,13 @@ describe('concurrency: local stack', () => {
         project.cleanup();
       }
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 
   it(
     'switch racing with create and with other switches: readers never see a torn .env.local or .current-env',
     async () => {
-      const project = await localStack(scale({ rows: 2_000, rowBytes: 2048, files: 150 }, { rows: 20_000, rowBytes: 2048, files: 800 }));
+      const project = await localStack(scale({ rows: 1_000, rowBytes: 2048, files: 100 }, { rows: 20_000, rowBytes: 2048, files: 800 }));
       const envs = ['dev', 'alice', 'bob', 'carol'];
       try {
         for (const e of envs.slice(1)) expect(project.run(['create', e]).code).toBe(0);
@@ -91,7 +92,9 @@ describe('concurrency: local stack', () => {
           const child = spawn(process.execPath, [READER, project.dir, envs.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
           let out = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          return new Promise<{ reads: number; torn: number; examples: string[] }>((resolve) => child.on('close', () => resolve(JSON.parse(out || '{"reads":0,"torn":-1,"examples":["no output"]}'))));
+          return new Promise<{ reads: number; torn: number; examples: string[] }>((resolve) =>
+            child.on('close', () => resolve(JSON.parse(out || '{"reads":0,"torn":-1,"examples":["no output"]}')))
+          );
         });
         const start = performance.now();
         const create = runCliAsync(['create', 'dave'], { cwd: project.dir });
@@ -122,7 +125,7 @@ describe('concurrency: local stack', () => {
         project.cleanup();
       }
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 });
 
@@ -150,7 +153,9 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
           outcomes.push(won.length === 2 ? 'both finished the same environment' : lost[0]!.stderr.split('\n').find((l) => l.startsWith('error:')) ?? '');
           // Whatever the race, the environment exists once and whole on every provider.
           expect(project.counts(env)).toEqual({ neon: 1, doppler: 1 });
-          const listed = JSON.parse((await runCliAsync(['list', '--json'], { cwd: project.dir, env: project.env })).stdout) as { environments: { name: string; state: string }[] };
+          const listed = JSON.parse((await runCliAsync(['list', '--json'], { cwd: project.dir, env: project.env })).stdout) as {
+            environments: { name: string; state: string }[];
+          };
           expect(listed.environments.find((e) => e.name === env)?.state).toBe('ready');
         }
         expect(project.parents()).toBe(parentBefore);
@@ -161,7 +166,7 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
         await project.close();
       }
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 
   // BUG (for the lead; a design decision): with two checkouts (no shared lock), both `create alice` runs
@@ -173,7 +178,7 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
   // `creating`, would tell the two apart; the second run should then fail with "already exists".
   it.fails(
     'two checkouts create the same environment at once: the second is told it already exists',
-    async () => {
+    provesBug('concurrent-create-adopts', async () => {
       // Latency long enough that both runs look for the environment before either creates it.
       const project = await cloudProject(['neon', 'doppler'], { latencyMs: 150, async: { polls: 2 } });
       const tmp = tempDir('fork-stack-teammate-');
@@ -188,8 +193,8 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
         tmp.cleanup();
         await project.close();
       }
-    },
-    TIMEOUT_MS,
+    }),
+    TIMEOUT_MS
   );
 
   it(
@@ -208,6 +213,6 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
         await project.close();
       }
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 });

@@ -13,9 +13,9 @@ import { calibrate, crashCampaign, spread, stepPoints, type Calibration } from '
 import { recordFigures, scale, TIMEOUT_MS } from './support/figures.js';
 import { serversStack, type ServersStack } from './support/servers-stack.js';
 
-const SIZE = scale({ rows: 40_000, keys: 5_000 }, { rows: 300_000, keys: 60_000 });
-const STEP_POINTS = scale(2, 12);
-const TIMER_POINTS = scale(3, 40);
+const SIZE = scale({ rows: 20_000, keys: 3_000 }, { rows: 300_000, keys: 60_000 });
+const STEP_POINTS = scale(1, 12);
+const TIMER_POINTS = scale(2, 40);
 const available = Boolean(postgresBinariesOrSkip()) && redisServerAvailable();
 
 describe.skipIf(!available)('crash at any point: PostgreSQL + Redis', () => {
@@ -49,6 +49,6 @@ describe.skipIf(!available)('crash at any point: PostgreSQL + Redis', () => {
       expect(figures.parentUnchanged).toBe(true);
       expect(figures.killPoints).toBeGreaterThanOrEqual(Math.floor(points.length * 0.6));
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 });

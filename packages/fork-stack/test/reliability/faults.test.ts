@@ -14,6 +14,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultKind } from '@fork-stack/provider-fakes';
 import { hasStackTrace, runCliAsync, type RunResult } from '../helpers/cli.js';
+import { provesBug } from './support/bugs.js';
 import { cloudProject, type CloudProject } from './support/cloud-providers.js';
 import { LONG, recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
 
@@ -33,7 +34,7 @@ const PAIRS: [string, string | undefined][] = scale(
     ['turso', 'aws-secrets'],
     ['planetscale', 'vault'],
     ['supabase', undefined],
-  ],
+  ]
 );
 const RETRY_ENV = {
   FORK_STACK_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS),
@@ -72,14 +73,24 @@ describe.each(PAIRS)('faulty providers: %s + %s', (database, secrets) => {
 
   // Faults applied after the request (retried mutations must be idempotent): every pair in the long
   // variant, the Neon pair in the short one.
-  const modes: (readonly ['before' | 'after', boolean])[] = LONG || database === 'neon' ? [['before', false], ['after', true]] : [['before', false]];
+  const modes: (readonly ['before' | 'after', boolean])[] =
+    LONG || database === 'neon'
+      ? [
+          ['before', false],
+          ['after', true],
+        ]
+      : [['before', false]];
   it.each(modes)(
     `create, list and delete succeed through ${Math.round(RATE * 100)}% faults (applied %s the fault) without duplicates or parent changes`,
     async (when, afterApply) => {
-      const project: CloudProject = await cloudProject(names, (name) => ({
-        async: { polls: 2 },
-        faults: { rate: RATE, kinds: KINDS, seed: 7 + names.indexOf(name), stallMs: STALL_MS, retryAfterSeconds: 0, afterApply },
-      }), RETRY_ENV);
+      const project: CloudProject = await cloudProject(
+        names,
+        (name) => ({
+          async: { polls: 2 },
+          faults: { rate: RATE, kinds: KINDS, seed: 7 + names.indexOf(name), stallMs: STALL_MS, retryAfterSeconds: 0, afterApply },
+        }),
+        RETRY_ENV
+      );
       try {
         const parentBefore = project.parents();
         const run = (args: string[]) => timed(() => runCliAsync(args, { cwd: project.dir, env: project.env }));
@@ -92,7 +103,9 @@ describe.each(PAIRS)('faulty providers: %s + %s', (database, secrets) => {
           clean(created, `create ${env}`);
           times.create.push(created.ms);
           duplicates += Object.values(project.counts(env)).reduce((a, n) => a + Math.max(0, n - 1), 0);
-          expect(project.counts(env), 'exactly one resource per provider after create').toEqual(Object.fromEntries(project.fakes.map(({ provider }) => [provider.fake, 1])));
+          expect(project.counts(env), 'exactly one resource per provider after create').toEqual(
+            Object.fromEntries(project.fakes.map(({ provider }) => [provider.fake, 1]))
+          );
           const listed = await run(['list', '--json']);
           clean(listed, 'list');
           times.list.push(listed.ms);
@@ -103,7 +116,10 @@ describe.each(PAIRS)('faulty providers: %s + %s', (database, secrets) => {
           clean(deleted, `delete ${env}`);
           times.delete.push(deleted.ms);
           leftAfterDelete += Object.values(project.counts(env)).reduce((a, n) => a + n, 0);
-          expect(Object.values(project.counts(env)).every((n) => n === 0), 'nothing left after delete').toBe(true);
+          expect(
+            Object.values(project.counts(env)).every((n) => n === 0),
+            'nothing left after delete'
+          ).toBe(true);
         }
         const parentUnchanged = project.parents() === parentBefore;
         expect(project.parents()).toBe(parentBefore);
@@ -129,46 +145,47 @@ describe.each(PAIRS)('faulty providers: %s + %s', (database, secrets) => {
         await project.close();
       }
     },
-    TIMEOUT_MS,
+    TIMEOUT_MS
   );
 
   // BUG (for the lead), neon only: the rollback's DELETE of a branch whose creation is still running gets
   // 423 and remove() gives up after the generic retries ("rollback incomplete") instead of waiting for the
   // branch's operations — the same cause as crash-cloud.test.ts "delete right after a kill during branch
   // creation" (providers/database/neon.ts remove).
+  const failsCleanly = async () => {
+    const project = await cloudProject(names, { async: { polls: 2 } }, { ...RETRY_ENV, FORK_STACK_RETRY_ATTEMPTS: '3' });
+    try {
+      const parentBefore = project.parents();
+      // The request that creates each resource is applied, then answered 503, every time.
+      for (const { provider, fake } of project.fakes) fake.failNth({ operation: provider.createOperation, times: 1e9, fault: '503', afterApply: true });
+      const started = performance.now();
+      const failed = await runCliAsync(['create', 'bob'], { cwd: project.dir, env: project.env });
+      const ms = since(started);
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(hasStackTrace(failed.stdout + failed.stderr)).toBe(false);
+      expect(failed.stderr).toMatch(/^error: could not create "bob"/m);
+      expect(failed.stderr).toMatch(/HTTP 503|503/);
+      expect(failed.stderr).toMatch(/rolled back: nothing of the new environment was left behind/);
+      expect(failed.stderr).not.toMatch(/This is a bug in fork-stack/);
+      const leftOnFakes = Object.values(project.counts('bob')).reduce((a, n) => a + n, 0);
+      expect(leftOnFakes, `left on the fakes: ${JSON.stringify(project.counts('bob'))}`).toBe(0);
+      expect(project.parents()).toBe(parentBefore);
+      const listed = await runCliAsync(['list', '--json'], { cwd: project.dir, env: project.env });
+      expect((JSON.parse(listed.stdout) as { environments: { name: string }[] }).environments.map((e) => e.name)).toEqual(['prod']);
+      results[`${label} (100% faults on create)`] = {
+        exitCode: failed.code,
+        message: failed.stderr.split('\n').find((l) => l.startsWith('error:')) ?? '',
+        faults: project.fakes.flatMap(({ fake }) => fake.requests).filter((r) => r.fault).length,
+        leftOnFakes,
+        ms,
+      };
+    } finally {
+      await project.close();
+    }
+  };
   (database === 'neon' ? it.fails : it)(
     'at 100% faults on the creating request, create fails cleanly and rolls back',
-    async () => {
-      const project = await cloudProject(names, { async: { polls: 2 } }, { ...RETRY_ENV, FORK_STACK_RETRY_ATTEMPTS: '3' });
-      try {
-        const parentBefore = project.parents();
-        // The request that creates each resource is applied, then answered 503, every time.
-        for (const { provider, fake } of project.fakes) fake.failNth({ operation: provider.createOperation, times: 1e9, fault: '503', afterApply: true });
-        const started = performance.now();
-        const failed = await runCliAsync(['create', 'bob'], { cwd: project.dir, env: project.env });
-        const ms = since(started);
-        expect(failed.code, failed.stderr).toBe(1);
-        expect(hasStackTrace(failed.stdout + failed.stderr)).toBe(false);
-        expect(failed.stderr).toMatch(/^error: could not create "bob"/m);
-        expect(failed.stderr).toMatch(/HTTP 503|503/);
-        expect(failed.stderr).toMatch(/rolled back: nothing of the new environment was left behind/);
-        expect(failed.stderr).not.toMatch(/This is a bug in fork-stack/);
-        const leftOnFakes = Object.values(project.counts('bob')).reduce((a, n) => a + n, 0);
-        expect(leftOnFakes, `left on the fakes: ${JSON.stringify(project.counts('bob'))}`).toBe(0);
-        expect(project.parents()).toBe(parentBefore);
-        const listed = await runCliAsync(['list', '--json'], { cwd: project.dir, env: project.env });
-        expect((JSON.parse(listed.stdout) as { environments: { name: string }[] }).environments.map((e) => e.name)).toEqual(['prod']);
-        results[`${label} (100% faults on create)`] = {
-          exitCode: failed.code,
-          message: failed.stderr.split('\n').find((l) => l.startsWith('error:')) ?? '',
-          faults: project.fakes.flatMap(({ fake }) => fake.requests).filter((r) => r.fault).length,
-          leftOnFakes,
-          ms,
-        };
-      } finally {
-        await project.close();
-      }
-    },
-    TIMEOUT_MS,
+    database === 'neon' ? provesBug('neon-rollback-while-branch-initialising', failsCleanly) : failsCleanly,
+    TIMEOUT_MS
   );
 });

@@ -42,7 +42,13 @@ export const PROVIDERS: Record<string, CloudProvider> = {
     parent: (f) => {
       const s = as<'neon'>(f).state;
       const main = [...s.branches.values()].find((b) => b.name === 'main');
-      return JSON.stringify([main?.id, main?.default, main?.parent_id, s.roles.filter((r) => r.branch_id === main?.id), s.databases.filter((d) => d.branch_id === main?.id)]);
+      return JSON.stringify([
+        main?.id,
+        main?.default,
+        main?.parent_id,
+        s.roles.filter((r) => r.branch_id === main?.id),
+        s.databases.filter((d) => d.branch_id === main?.id),
+      ]);
     },
   },
   turso: {
@@ -131,20 +137,27 @@ export interface CloudProject {
 }
 
 /** A project "myapp" (root prod) whose database and/or secrets come from the named providers' fakes. */
-export async function cloudProject(names: string[], options: FakeOptions | ((name: string) => FakeOptions) = {}, extraEnv: Record<string, string> = {}): Promise<CloudProject> {
+export async function cloudProject(
+  names: string[],
+  options: FakeOptions | ((name: string) => FakeOptions) = {},
+  extraEnv: Record<string, string> = {}
+): Promise<CloudProject> {
   const fakes = await Promise.all(
     names.map(async (name) => {
       const provider = PROVIDERS[name];
       if (!provider) throw new Error(`no such provider under test: ${name}`);
       const own = typeof options === 'function' ? options(name) : options;
       return { provider, fake: await startFake(provider.fake, { ...(provider.scenario ? { scenario: provider.scenario } : {}), ...own }) };
-    }),
+    })
   );
   const tmp = tempDir('fork-stack-reliability-cloud-');
   const dir = path.join(tmp.dir, 'myapp');
   mkdirSync(dir);
   const sections = fakes.map(({ provider }) => `[${provider.kind}]\n${provider.section}\n`);
-  writeFileSync(path.join(dir, 'fork-stack.toml'), `project = "myapp"\ndefault_parent = "prod"\nroots = ["prod"]\nprotected = ["prod"]\n\n${sections.join('\n')}`);
+  writeFileSync(
+    path.join(dir, 'fork-stack.toml'),
+    `project = "myapp"\ndefault_parent = "prod"\nroots = ["prod"]\nprotected = ["prod"]\n\n${sections.join('\n')}`
+  );
   const env: Record<string, string> = { FORK_STACK_RETRY_BASE_MS: '5', FORK_STACK_POLL_INTERVAL_MS: '5', ...extraEnv };
   for (const { fake } of fakes) Object.assign(env, fake.env);
   return {

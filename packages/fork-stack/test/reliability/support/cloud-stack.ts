@@ -41,7 +41,7 @@ export async function cloudStack(options: { latencyMs: number; objects: number; 
   await createBucket(client, 'myapp-bucket-prod');
   await s3.seedFiles(
     'myapp-bucket-prod',
-    Array.from({ length: options.objects }, (_, i) => ({ key: `uploads/${i % 7}/file-${i}.txt`, body: `object ${i} `.repeat(1 + (i % 50)) })),
+    Array.from({ length: options.objects }, (_, i) => ({ key: `uploads/${i % 7}/file-${i}.txt`, body: `object ${i} `.repeat(1 + (i % 50)) }))
   );
 
   let requests = 0;
@@ -76,7 +76,7 @@ export async function cloudStack(options: { latencyMs: number; objects: number; 
       'provider = "aws-secrets"',
       'force_delete = true',
       '',
-    ].join('\n'),
+    ].join('\n')
   );
 
   const branch = (name: string) => [...neon.state.branches.values()].find((b) => b.name === name);
@@ -141,9 +141,14 @@ export async function cloudStack(options: { latencyMs: number; objects: number; 
       if (child.parent_id !== main?.id) return `branch ${env} has parent ${child.parent_id}, not main`;
       const childValue = currentValue(`myapp/${env}`);
       if (childValue === undefined) return `secret myapp/${env} has no current value`;
-      if (JSON.stringify(JSON.parse(childValue)) !== JSON.stringify(PARENT_SECRETS)) return `secret myapp/${env} holds ${Object.keys(JSON.parse(childValue) as object).join(', ')}`;
-      const [parentObjects, childObjects] = await Promise.all([listing(client, 'myapp-bucket-prod'), listing(client, `myapp-bucket-${env}`).catch(() => new Map())]);
-      if (JSON.stringify([...parentObjects].sort()) !== JSON.stringify([...childObjects].sort())) return `bucket myapp-bucket-${env} holds ${childObjects.size} of ${parentObjects.size} objects`;
+      if (JSON.stringify(JSON.parse(childValue)) !== JSON.stringify(PARENT_SECRETS))
+        return `secret myapp/${env} holds ${Object.keys(JSON.parse(childValue) as object).join(', ')}`;
+      const [parentObjects, childObjects] = await Promise.all([
+        listing(client, 'myapp-bucket-prod'),
+        listing(client, `myapp-bucket-${env}`).catch(() => new Map()),
+      ]);
+      if (JSON.stringify([...parentObjects].sort()) !== JSON.stringify([...childObjects].sort()))
+        return `bucket myapp-bucket-${env} holds ${childObjects.size} of ${parentObjects.size} objects`;
       return undefined;
     },
     async phase() {
@@ -175,7 +180,10 @@ export async function cloudStack(options: { latencyMs: number; objects: number; 
       // delete the empty, untagged bucket the killed create made.
       const bucket = `myapp-bucket-${env}`;
       if (!new RegExp(`bucket ${bucket} (already exists and )?was not created by fork-stack`).test(output)) return undefined;
-      const tags = await client.send(new GetBucketTaggingCommand({ Bucket: bucket })).then((t) => t.TagSet ?? [], () => []);
+      const tags = await client.send(new GetBucketTaggingCommand({ Bucket: bucket })).then(
+        (t) => t.TagSet ?? [],
+        () => []
+      );
       const objects = await listing(client, bucket);
       if (tags.length > 0 || objects.size > 0) return undefined;
       await client.send(new DeleteBucketCommand({ Bucket: bucket }));

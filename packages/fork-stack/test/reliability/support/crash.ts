@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { hasStackTrace, runCliAsync, type RunResult } from '../../helpers/cli.js';
+import type { BugId } from './bugs.js';
 import { since, tally } from './figures.js';
 
 const HOOK = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'kill-hook.mjs')).href;
@@ -30,26 +31,10 @@ const HOOK = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)
  *  - otherwise the stack's `repairKnownBug` recognises the bug from a failed recovery, repairs by hand
  *    what a user would have to, and the recovery command is run again.
  */
-export const KNOWN_BUGS: { id: string; what: string; where: string; leftover?: RegExp }[] = [
-  {
-    id: 'atomic-write-temp-orphan',
-    what:
-      'a SIGKILL between open and rename in writeFileAtomic leaves its .<name>.<pid>.<random>.tmp sibling for good: neither a re-run create nor delete removes it (the dotenv secrets file and .fork-stack/envs/<env>.env: the orphan holds secret values)',
-    where: 'packages/fork-stack/src/core/files/atomic.ts (writeFileAtomic); test: test/reliability/crash-local.test.ts "a kill between writing and renaming the secrets file"',
-    leftover: /(^|\/)\.[^/]+\.\d+\.[0-9a-f]{8}\.tmp$/,
-  },
-  {
-    id: 's3-bucket-created-before-marked',
-    what:
-      'a SIGKILL between CreateBucket and the ownership tag (PutBucketTagging) leaves an empty unmarked bucket that every later create and delete refuses as "not created by fork-stack": the user must delete it by hand',
-    where: 'packages/fork-stack/src/providers/storage/s3-common/bucket-mode.ts (forkBucket / removeBucket); test: test/reliability/crash-cloud.test.ts "a kill between creating and marking the bucket"',
-  },
-  {
-    id: 'neon-delete-while-branch-initialising',
-    what:
-      'delete right after a create was killed while its Neon branch was still being created fails with HTTP 423 ("running conflicting operations"): remove() only retries the DELETE within the generic retry budget instead of waiting for the branch\'s running operations the way fork() does; the user has to wait and run delete again',
-    where: 'packages/fork-stack/src/providers/database/neon.ts (remove); test: test/reliability/crash-cloud.test.ts "delete right after a kill during branch creation"',
-  },
+export const KNOWN_BUGS: { id: BugId; leftover?: RegExp }[] = [
+  { id: 'atomic-write-temp-orphan', leftover: /(^|\/)\.[^/]+\.\d+\.[0-9a-f]{8}\.tmp$/ },
+  { id: 's3-bucket-created-before-marked' },
+  { id: 'neon-delete-while-branch-initialising' },
 ];
 
 export type KillPoint = { kind: 'op' | 'request' | 'timer'; at: number } | { kind: 'step'; step: string; nth: number };
@@ -212,8 +197,8 @@ export async function crashCampaign(stack: CrashStack, points: KillPoint[], cali
       point.kind === 'op'
         ? { ...hooked, RELIABILITY_KILL_AT_OP: String(point.at) }
         : point.kind === 'step'
-          ? { ...hooked, RELIABILITY_KILL_BEFORE: point.step, RELIABILITY_KILL_NTH: String(point.nth) }
-          : {};
+        ? { ...hooked, RELIABILITY_KILL_BEFORE: point.step, RELIABILITY_KILL_NTH: String(point.nth) }
+        : {};
     const child = runCliAsync(['create', stack.env], { cwd: stack.dir, env: { ...stack.cliEnv, ...extra } });
     if (point.kind === 'request') {
       if (!stack.onNthRequest) throw new Error('this stack has no request hook');

@@ -49,7 +49,14 @@ export async function localStack(size: LocalStackSize): Promise<LocalStack> {
   for (let i = 0; i < size.files; i++) {
     const sub = path.join(bucket, `d${i % 17}`, `e${i % 5}`);
     if (i < 85) mkdirSync(sub, { recursive: true });
-    writeFileSync(path.join(sub, `object-${i}.bin`), createHash('sha256').update(String(i)).digest().toString('hex').repeat(8 + (i % 32)));
+    writeFileSync(
+      path.join(sub, `object-${i}.bin`),
+      createHash('sha256')
+        .update(String(i))
+        .digest()
+        .toString('hex')
+        .repeat(8 + (i % 32))
+    );
   }
   const secrets = { API_TOKEN: 'tok-parent-1', WEBHOOK_SECRET: 'whsec parent "quoted"', MULTI: 'line1\nline2' };
   writeFileSync(SECRETS(dir, 'dev'), 'API_TOKEN=tok-parent-1\nWEBHOOK_SECRET=\'whsec parent "quoted"\'\nMULTI="line1\\nline2"\n', { mode: 0o600 });
@@ -92,7 +99,11 @@ export function treeHash(dir: string): string {
         hash.update(`d ${r} ${st.mode & 0o777}\n`);
         walk(full, r);
       } else if (st.isSymbolicLink()) hash.update(`l ${r} ${readlinkSync(full)}\n`);
-      else hash.update(`f ${r} ${st.mode & 0o777} `).update(readFileSync(full)).update('\n');
+      else
+        hash
+          .update(`f ${r} ${st.mode & 0o777} `)
+          .update(readFileSync(full))
+          .update('\n');
     }
   };
   walk(dir, '');
@@ -110,7 +121,9 @@ export async function localChecksums(dir: string, env: string): Promise<LocalChe
     database: await databaseHash(DB(dir, env)),
     bucket: treeHash(BUCKET(dir, env)),
     // The values, not the file: its header names the environment.
-    secrets: createHash('sha256').update(JSON.stringify(Object.entries(parseDotenv(readFileSync(SECRETS(dir, env), 'utf8'))).sort())).digest('hex'),
+    secrets: createHash('sha256')
+      .update(JSON.stringify(Object.entries(parseDotenv(readFileSync(SECRETS(dir, env), 'utf8'))).sort()))
+      .digest('hex'),
   };
 }
 

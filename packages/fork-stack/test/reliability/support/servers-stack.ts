@@ -58,7 +58,7 @@ export async function serversStack(options: { rows: number; keys: number }): Pro
       `url = "${redis.urlWithoutPassword}"`,
       'copy = true',
       '',
-    ].join('\n'),
+    ].join('\n')
   );
 
   const rowsHash = async (database: string) =>
