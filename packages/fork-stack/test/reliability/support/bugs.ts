@@ -79,11 +79,13 @@ export function provesBug(id: BugId, body: () => unknown, variant?: string): () 
     try {
       await body();
     } catch (error) {
-      const evidence =
-        (error instanceof Error ? error.message : String(error))
-          .replace(/\x1b\[[0-9;]*m/g, '')
-          .split('\n')
-          .find((l) => l.trim() !== '') ?? '';
+      const lines = (error instanceof Error ? error.message : String(error))
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      // The CLI's own error line when the assertion quotes its output, and the assertion itself.
+      const evidence = [lines.find((l) => l.startsWith('error:')), lines.find((l) => /\bexpected\b/.test(l)) ?? lines[0]].filter(Boolean).join(' — ');
       recordFigures('bugs', key, { id: key, ...BUGS[id], reproduced: true, evidence: evidence.slice(0, 300) });
       throw error;
     }
