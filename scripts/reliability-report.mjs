@@ -179,7 +179,7 @@ function render({ figures, vitest, run: runInfo }, mode) {
   const date = runInfo?.finishedAt ?? new Date().toISOString();
   const shrunk =
     mode === 'long'
-      ? 'The long variant is sized to finish in about 20 minutes on a shared 2-core machine: 50–80 kill points per stack for the local stack and the cloud mix, 40+ for PostgreSQL + Redis, 4 create/list/delete cycles per provider pair and fault timing at 20% faults, 60 000 generated environment names and 8 000 generated config files per family through the library, ~100 through the CLI.'
+      ? 'The long variant is sized for about 20 minutes on a shared 2-core machine (`TIMEOUT_MS` and the `scale(short, long)` values in each suite set the sizes); the tables give what was actually tried.'
       : 'These are the short variants `npm test` runs; `npm run reliability:report` writes this page from the long ones.';
   return `# Reliability
 

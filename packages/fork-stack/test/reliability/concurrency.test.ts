@@ -19,7 +19,7 @@ import { localChecksums, localLeftovers, localStack } from './support/local-stac
 const RACES = scale(1, 12);
 const PARALLEL = scale(10, 10);
 const SWITCHERS = scale(2, 4);
-const SWITCHES = scale(4, 40);
+const SWITCHES = scale(4, 25);
 const READER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'torn-reader.mjs');
 
 const results: Record<string, Figure> = {};

@@ -13,7 +13,7 @@ import { calibrate, crashCampaign, spread, stepPoints, type Calibration } from '
 import { recordFigures, scale, TIMEOUT_MS } from './support/figures.js';
 import { serversStack, type ServersStack } from './support/servers-stack.js';
 
-const SIZE = scale({ rows: 20_000, keys: 3_000 }, { rows: 300_000, keys: 60_000 });
+const SIZE = scale({ rows: 20_000, keys: 3_000 }, { rows: 150_000, keys: 40_000 });
 const STEP_POINTS = scale(1, 12);
 const TIMER_POINTS = scale(2, 40);
 const available = Boolean(postgresBinariesOrSkip()) && redisServerAvailable();
