@@ -119,7 +119,7 @@ function crashSection(crash = {}) {
     '',
     'After each kill the user\'s way out is taken, alternately: re-run `create` (it must finish the environment, whose data must then equal the parent\'s) or `delete --yes` (it must remove everything). Then everything of `alice` is counted: files and temp files on disk, databases (including `fork_stack_tmp_*` staging databases), branches, endpoints, secrets, buckets, keys and registry entries. The parent\'s data (SQLite rows, bucket tree, secrets, the fakes\' records of the parent, PostgreSQL rows, Redis keys) is checksummed before and after.',
     '',
-    table(['Stack', 'Providers', 'Parent', 'Kill points', 'Finished before its kill point', 'Finished by re-run create', 'Removed by delete', 'Killed before anything existed', 'Orphans (unexplained)', 'Known bugs hit', 'Parent unchanged', 'Time'], rows.map((r) => r)),
+    table(['Stack', 'Resources', 'Parent', 'Kill points', 'Finished before its kill point', 'Finished by re-run create', 'Removed by delete', 'Killed before anything existed', 'Orphans (unexplained)', 'Known bugs hit', 'Parent unchanged', 'Time'], rows.map((r) => r)),
     '',
     'Where the kills landed (what of `alice` existed at that instant):',
     '',
@@ -148,12 +148,20 @@ function faultsSection(faults = {}) {
   ].join('\n');
 }
 
+/** "busy, busy, busy" → "busy ×3". */
+function compress(value) {
+  if (typeof value !== 'string' || !value.includes(', ')) return value;
+  const counts = new Map();
+  for (const item of value.split(', ')) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts].map(([item, n]) => (n > 1 ? `${item} ×${n}` : item)).join(', ');
+}
+
 function listSection(title, intro, groups) {
   const rows = [];
   for (const [, parts] of Object.entries(groups)) {
     for (const [part, f] of Object.entries(parts ?? {})) {
       const { ms, ...rest } = f;
-      rows.push([part, Object.entries(rest).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', '), seconds(ms)]);
+      rows.push([part, Object.entries(rest).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : compress(v)}`).join(', '), seconds(ms)]);
     }
   }
   return [title, '', intro, '', table(['Case', 'Figures', 'Time'], rows)].join('\n');
