@@ -55,6 +55,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--ttl <duration>', 'delete after this long with "gc --expired" (e.g. 7d, 12h; "never" for no expiry)')
     .option('--keep-partial', 'on failure, keep what was created instead of rolling it back')
     .option('--reuse', 'if the environment already exists, use it as it is instead of failing (CI re-runs)')
+    .option('--resume', 'finish an environment another checkout left half-made (its existing resources are adopted)')
     .option('--terminate-connections', "end other sessions on the parent database when the provider needs it (PostgreSQL's CREATE DATABASE … TEMPLATE)")
     .addOption(new Option('--git-branch <branch>', 'record the git branch this environment follows').hideHelp())
     .action(async (env, flags) => (await import('./commands/create.js')).run(ctx(), env, flags));

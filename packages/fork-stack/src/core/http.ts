@@ -71,8 +71,11 @@ function providerMessage(body: unknown, text: string): string {
       if (Array.isArray(v) && v.length) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('; ');
       if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).message === 'string') return (v as Record<string, string>).message as string;
     }
+    // A JSON answer without a message field is data, possibly secret values (a download that failed
+    // half-way): never print it.
+    return '';
   }
-  return text.slice(0, 300);
+  return (text.split('\n')[0] ?? '').slice(0, 200);
 }
 
 function authHint(provider: string, status: number): string | undefined {

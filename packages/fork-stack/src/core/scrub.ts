@@ -22,9 +22,24 @@ export function registeredSecretCount(): number {
   return registered.size;
 }
 
-/** Replace every registered secret value and every URL password in `text`. */
+/** Field names whose values are credentials in every API fork-stack talks to. */
+const SENSITIVE_NAME = '[A-Za-z0-9_.-]*(?:pass(?:word)?|pwd|secret|token|jwt|api[_-]?key|private[_-]?key|credential|plain_text|signing[_-]?key)[A-Za-z0-9_.-]*';
+// "password": "…" in JSON, also when the JSON is itself quoted inside a string (\"password\": \"…\").
+const JSON_FIELD = new RegExp(`((\\\\?)"${SENSITIVE_NAME}\\2"\\s*:\\s*)\\2"(?:[^"\\\\]|\\\\.)*?\\2"`, 'gi');
+// password=… in query strings and key=value text.
+const PAIR = new RegExp(`(\\b${SENSITIVE_NAME}=)[^&\\s"',;]+`, 'gi');
+
+/**
+ * Mask the values of credential-named fields (password, token, jwt, db_pass, plain_text, …) wherever
+ * they appear: a provider error that quotes an API answer can carry a credential fork-stack never saw.
+ */
+export function maskSensitiveFields(text: string): string {
+  return text.replace(JSON_FIELD, (_m, head: string, q: string) => `${head}${q}"${MASK}${q}"`).replace(PAIR, (_m, head: string) => `${head}${MASK}`);
+}
+
+/** Replace every registered secret value, URL password and credential-named field in `text`. */
 export function scrub(text: string): string {
-  let out = maskUrlPasswords(text);
+  let out = maskSensitiveFields(maskUrlPasswords(text));
   // Longest first so that a secret containing another secret is masked whole.
   const values = [...registered].sort((a, b) => b.length - a.length);
   for (const value of values) {

@@ -5,7 +5,7 @@
  * (a local file has no "parent").
  */
 import { promises as fs } from 'node:fs';
-import { writeFileAtomic, readFileIfExists } from './files/atomic.js';
+import { removeStaleTemps, writeFileAtomic, readFileIfExists } from './files/atomic.js';
 import type { ProjectPaths } from './project.js';
 
 export type EnvStatus = 'creating' | 'ready' | 'deleting';
@@ -41,6 +41,7 @@ export async function writeMeta(paths: ProjectPaths, meta: EnvMeta): Promise<voi
 
 export async function removeMeta(paths: ProjectPaths, env: string): Promise<void> {
   await fs.rm(paths.metaFile(env), { force: true });
+  await removeStaleTemps(paths.metaFile(env));
 }
 
 export async function listMeta(paths: ProjectPaths): Promise<EnvMeta[]> {

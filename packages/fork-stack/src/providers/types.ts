@@ -64,6 +64,11 @@ export interface Resource {
   owned?: boolean;
   /** Small facts for `status`: size, object count, region, host. Never secrets. */
   details?: Record<string, string | number | boolean>;
+  /**
+   * Set by fork when the resource appeared between the engine's lookup and the provider's create (an
+   * "already exists" answer): it may be another run's, so a rollback leaves it alone.
+   */
+  adopted?: boolean;
 }
 
 export interface ForkRequest {

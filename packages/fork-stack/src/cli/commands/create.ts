@@ -16,6 +16,7 @@ export interface CreateFlags {
   gitBranch?: string;
   terminateConnections?: boolean;
   reuse?: boolean;
+  resume?: boolean;
 }
 
 export function parseTime(value: string, flag: string): Date {
@@ -35,7 +36,7 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
   const engine = await cli.engine(reporter, flags.terminateConnections ? { FORK_STACK_PG_TERMINATE: '1' } : undefined);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);

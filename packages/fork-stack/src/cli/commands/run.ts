@@ -18,6 +18,13 @@ export async function run(cli: CliContext, command: string[], flags: { env?: str
     throw new UsageError('no command given to run', { hint: 'Example: fork-stack run -- node app.js' });
   }
   const { env, values } = await loadVariables(cli, flags.env);
+  // A value from a provider may hold a NUL character, which no environment variable can carry.
+  const unpassable = Object.keys(values).filter((key) => values[key]?.includes('\0'));
+  if (unpassable.length > 0) {
+    throw new OperationError(`the value of ${unpassable.join(', ')} in "${env}" contains a NUL character, which no environment variable can hold`, {
+      hint: `Change it (fork-stack secrets set ${unpassable[0]} --env ${env}).`,
+    });
+  }
   const [file, ...args] = command as [string, ...string[]];
   return new Promise<number>((resolve, reject) => {
     const child = spawn(file, args, { stdio: 'inherit', env: userEnv({ ...values, FORK_STACK_ENV: env }) });

@@ -34,7 +34,14 @@ function readStdin(): string {
   if (process.stdin.isTTY) {
     throw new UsageError('no value given', { hint: 'Pass it as an argument, or pipe it in: printf %s "$VALUE" | fork-stack secrets set KEY' });
   }
-  return readFileSync(0, 'utf8');
+  // Decoded strictly: bytes that are not UTF-8 would otherwise become U+FFFD and change the value.
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(0));
+  } catch {
+    throw new UsageError('the value on stdin is not valid UTF-8', {
+      hint: 'Secrets are text. Encode binary values first, e.g. base64 < file | fork-stack secrets set KEY',
+    });
+  }
 }
 
 export async function set(cli: CliContext, key: string, value: string | undefined, flags: { env?: string }): Promise<void> {

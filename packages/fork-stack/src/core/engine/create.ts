@@ -36,6 +36,8 @@ export interface CreateOptions {
   gitBranch?: string;
   /** An environment that already exists (complete) is used as it is instead of failing (CI re-runs). */
   reuse?: boolean;
+  /** Finish an environment that exists in part although this checkout's journal did not start it. */
+  resume?: boolean;
 }
 
 export interface CreateResult {
@@ -114,6 +116,15 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     if (resuming && meta?.parent && meta.parent !== parent) {
       throw new UsageError(`"${env}" is half-created from "${meta.parent}", not "${parent}"`, {
         hint: `Finish it with "fork-stack create ${env} --from ${meta.parent}", or remove it with "fork-stack delete ${env}".`,
+      });
+    }
+    // Resources of the environment that exist although this checkout's journal knows of no create: a
+    // teammate's create running right now, or one another checkout left half-made. Secrets kept on
+    // delete (keep_on_delete) are expected to be there and are picked up.
+    const unexpected = slots.filter((slot, i) => targetFound[i] && !(slot.config.kind === 'secrets' && (slot.config.common as SecretsCommon).keep_on_delete));
+    if (!resuming && unexpected.length > 0 && !options.resume) {
+      throw new OperationError(`environment "${env}" already exists in part (${unexpected.map((s) => s.config.id).join(', ')}), and this checkout did not start it`, {
+        hint: `Another checkout may be creating it right now. If it was left half-made, finish it with "fork-stack create ${env} --resume", or remove it with "fork-stack delete ${env}".`,
       });
     }
     const resumed = resuming || existingCount > 0;
@@ -212,7 +223,9 @@ async function forkAll(
       hint: [...causeHints, `Re-run "fork-stack create ${request.env} --from ${request.parent}" to finish it, or "fork-stack delete ${request.env}" to remove it.`].join('\n'),
     });
   }
-  const rollbackFailures = await rollback(engine, slots.filter((s) => removable.has(s.config.id)), request.env);
+  // A resource that appeared during this run under "already exists" may be another run's: leave it.
+  const adopted = new Set(results.flatMap((r, i) => (r.status === 'fulfilled' && r.value.adopted ? [slots[i]?.config.id] : [])));
+  const rollbackFailures = await rollback(engine, slots.filter((s) => removable.has(s.config.id) && !adopted.has(s.config.id)), request.env);
   if (rollbackFailures.length === 0) await removeMeta(config.paths, request.env);
   throw new OperationError(`could not create "${request.env}"${interrupted ? ' (interrupted)' : ''}`, {
     details: [

@@ -3,7 +3,7 @@
  * language readers read), the managed block of `.env.local`, and `.current-env`.
  */
 import { promises as fs } from 'node:fs';
-import { writeFileAtomic, readFileIfExists } from '../files/atomic.js';
+import { removeStaleTemps, writeFileAtomic, readFileIfExists } from '../files/atomic.js';
 import { formatDotenv, isPortable, parseDotenv, parseHeader } from '../files/dotenv.js';
 import { updateEnvLocal, userKeys } from '../files/env-local.js';
 import type { ProjectPaths } from '../project.js';
@@ -32,6 +32,7 @@ export async function readEnvFile(paths: ProjectPaths, env: string): Promise<Sto
 
 export async function removeEnvFile(paths: ProjectPaths, env: string): Promise<void> {
   await fs.rm(paths.envFile(env), { force: true });
+  await removeStaleTemps(paths.envFile(env));
 }
 
 export async function writeCurrentEnv(paths: ProjectPaths, env: string): Promise<void> {

@@ -48,8 +48,18 @@ export async function getSecret(engine: Engine, env: string, key: string): Promi
   return value;
 }
 
+/** Environment variables cannot hold a NUL character: refuse it before it reaches any store. */
+export function assertSecretValue(key: string, value: string): void {
+  if (value.includes('\0')) {
+    throw new UsageError(`the value of ${key} contains a NUL character, which no environment variable can hold`, {
+      hint: 'Encode binary values first (e.g. base64).',
+    });
+  }
+}
+
 export async function changeSecrets(engine: Engine, env: string, changes: { set?: Record<string, string>; unset?: string[] }): Promise<void> {
   for (const key of [...Object.keys(changes.set ?? {}), ...(changes.unset ?? [])]) assertSecretKey(key);
+  for (const [key, value] of Object.entries(changes.set ?? {})) assertSecretValue(key, value);
   for (const value of Object.values(changes.set ?? {})) registerSecret(value);
   const slot = await secretsSlot(engine);
   await assertEnvExists(engine, env);

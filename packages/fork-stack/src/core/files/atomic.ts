@@ -7,6 +7,39 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files a killed writer left beside `file` (they may hold secret values). A temp file of a
+ * process that is still alive is its write in progress and is left alone.
+ */
+export async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(
+    names.map(async (name) => {
+      const m = TEMP.exec(name);
+      if (!m || m[1] !== base || processAlive(Number(m[2]))) return;
+      await fs.rm(path.join(dir, name), { force: true });
+    }),
+  );
+}
+
 export interface WriteOptions {
   /** File mode for a new file; an existing file keeps its mode unless `forceMode`. */
   mode?: number;
@@ -40,6 +73,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     await fs.rm(tmp, { force: true });
     throw error;
   }
+  await removeStaleTemps(file);
 }
 
 export async function readFileIfExists(file: string): Promise<string | undefined> {

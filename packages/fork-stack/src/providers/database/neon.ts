@@ -45,7 +45,8 @@ async function waitUntilReady(ctx: Ctx, api: NeonClient, found: FoundBranch): Pr
 }
 
 /** A branch that already carries the environment's name: ours (an earlier or concurrent create) or a stranger's. */
-async function adoptExisting(ctx: Ctx, api: NeonClient, found: FoundBranch, env: string, parent: string): Promise<Resource> {
+async function adoptExisting(ctx: Ctx, api: NeonClient, found: FoundBranch, request: ForkRequest, raced: boolean): Promise<Resource> {
+  const { env, parent } = request;
   if (!isOurs(found, ctx.project)) {
     throw new OperationError(`neon: a branch named "${found.branch.name}" already exists in project ${ctx.options.project_id} and was not made by fork-stack for "${ctx.project}"`, {
       hint: `Rename or delete that branch in the Neon Console, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
@@ -58,7 +59,7 @@ async function adoptExisting(ctx: Ctx, api: NeonClient, found: FoundBranch, env:
     });
   }
   const ready = await waitUntilReady(ctx, api, found);
-  return branchResource(ready, env, true, recordedParent ?? parent);
+  return { ...branchResource(ready, env, true, recordedParent ?? parent), ...(raced ? { adopted: true } : {}) };
 }
 
 function createBody(ctx: Ctx, request: ForkRequest, name: string, parentId: string, expiresAt?: Date): BranchCreateRequest & AnnotationCreateValueRequest {
@@ -94,7 +95,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   }
   const api = await neonClient(ctx);
   const existing = await findBranch(api, name);
-  if (existing) return adoptExisting(ctx, api, existing, env, parent);
+  if (existing) return adoptExisting(ctx, api, existing, request, false);
 
   const parentName = naming.nameOf(ctx, parent);
   const parentBranch = await findBranch(api, parentName);
@@ -117,7 +118,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
     // Someone (a retried request, a teammate) created it between our lookup and our create.
     const raced = await findBranch(api, name);
     if (!raced) throw new OperationError(`neon: ${what} failed: Neon reported a conflict but no branch "${name}" exists`);
-    return adoptExisting(ctx, api, raced, env, parent);
+    return adoptExisting(ctx, api, raced, request, true);
   }
   const { branch, operations, connection_uris: uris } = created.data;
   rememberConnectionUris(api, branch.id, uris);
@@ -141,6 +142,9 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   if (found.branch.default || !found.branch.parent_id) {
     throw new OperationError(`neon: refusing to delete branch "${name}": it is the project's ${found.branch.default ? 'default' : 'root'} branch`);
   }
+  // A branch still being created (a create killed or rolled back mid-way) answers DELETE with 423 until
+  // its operations finish: wait for it like fork does, rather than spending the retry budget on 423s.
+  await waitUntilReady(ctx, api, found);
   const deleted = await api.call(`delete branch "${name}" of "${env}"`, (p) => api.sdk.deleteProjectBranch({ projectId: api.projectId, branchId: found.branch.id }, p), {
     expect: [404],
   });

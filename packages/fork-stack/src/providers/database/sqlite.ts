@@ -20,7 +20,19 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OperationError } from '../../core/errors.js';
 import type { Check, Description, Provider, ProviderContext, Resource } from '../types.js';
-import { absolutePath, checkLocalName, checkWritableDir, listLocal, partialPath, relativePath, statResource, type LocalPathOptions } from '../local/paths.js';
+import {
+  absolutePath,
+  checkLocalName,
+  checkWritableDir,
+  listLocal,
+  markOwned,
+  notOurs,
+  partialPath,
+  relativePath,
+  statResource,
+  unmarkOwned,
+  type LocalPathOptions,
+} from '../local/paths.js';
 import type { SqliteOptions } from './sqlite.schema.js';
 
 type Ctx = ProviderContext<SqliteOptions>;
@@ -109,6 +121,7 @@ export const provider = {
 
   async fork(ctx, { env, parent }) {
     const existing = await statResource(ctx, pathOptions(ctx), env);
+    if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'fork over');
     if (existing) return existing;
     const parentFile = absolutePath(ctx, pathOptions(ctx), parent);
     try {
@@ -117,6 +130,7 @@ export const provider = {
       throw new OperationError(`parent database ${relativePath(ctx, pathOptions(ctx), parent)} does not exist`);
     }
     const childFile = absolutePath(ctx, pathOptions(ctx), env);
+    await markOwned(ctx, pathOptions(ctx), env);
     try {
       await snapshot(ctx, parentFile, childFile);
     } catch (error) {
@@ -141,9 +155,12 @@ export const provider = {
   },
 
   async remove(ctx, { env }) {
+    const existing = await statResource(ctx, pathOptions(ctx), env);
+    if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'delete');
     const file = absolutePath(ctx, pathOptions(ctx), env);
     await removeDbFiles(file);
     await removeDbFiles(partialPath(file));
+    await unmarkOwned(ctx, env);
   },
 
   list: (ctx) => listLocal(ctx, pathOptions(ctx)),

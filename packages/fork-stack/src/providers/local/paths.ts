@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { OperationError } from '../../core/errors.js';
 import { envFromName, resourceNameFor } from '../../core/names.js';
 import type { ProviderContext, Resource } from '../types.js';
 
@@ -31,6 +32,50 @@ export function checkLocalName(ctx: ProviderContext<unknown>, opts: LocalPathOpt
   return base.length + 20 > NAME_MAX ? `the file name ${base} is too long for the filesystem` : undefined;
 }
 
+/**
+ * Ownership ledger: a file fork-stack writes under .fork-stack/owned/<slot>/<env> before it creates an
+ * environment's file or directory, and removes after deleting it. A file at an environment's path without
+ * its ledger entry (a names override pointing at someone's database, a file put there by hand) is not
+ * fork-stack's: it is never adopted by create, nor deleted by delete or gc.
+ */
+function ledgerFile(ctx: ProviderContext<unknown>, env: string): string {
+  return path.join(ctx.stateDir, 'owned', ctx.slot, env);
+}
+
+export async function markOwned(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): Promise<void> {
+  const file = ledgerFile(ctx, env);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, `${absolutePath(ctx, opts, env)}\n`, { mode: 0o600 });
+}
+
+export async function unmarkOwned(ctx: ProviderContext<unknown>, env: string): Promise<void> {
+  const file = ledgerFile(ctx, env);
+  await fs.rm(file, { force: true });
+  // Leave no empty ledger directories behind (the slot's, then owned/ itself).
+  for (const dir of [path.dirname(file), path.dirname(path.dirname(file))]) {
+    try {
+      await fs.rmdir(dir);
+    } catch {
+      break;
+    }
+  }
+}
+
+async function isMarked(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): Promise<boolean> {
+  try {
+    return (await fs.readFile(ledgerFile(ctx, env), 'utf8')).trim() === absolutePath(ctx, opts, env);
+  } catch {
+    return false;
+  }
+}
+
+/** Refuse to adopt or delete a file at `env`'s path that fork-stack did not create. */
+export function notOurs(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string, action: string): OperationError {
+  return new OperationError(`${relativePath(ctx, opts, env)} exists but was not created by fork-stack for "${env}"; refusing to ${action} it`, {
+    hint: `Move it away, or give "${env}" another path (names = { ${env} = "…" } in [${ctx.slot}]).`,
+  });
+}
+
 export async function statResource(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): Promise<Resource | undefined> {
   const file = absolutePath(ctx, opts, env);
   try {
@@ -40,7 +85,7 @@ export async function statResource(ctx: ProviderContext<unknown>, opts: LocalPat
       name: relativePath(ctx, opts, env),
       createdAt: (stat.birthtimeMs > 0 ? stat.birthtime : stat.mtime).toISOString(),
       state: 'ready',
-      owned: !ctx.roots.includes(env),
+      owned: !ctx.roots.includes(env) && (await isMarked(ctx, opts, env)),
       details: stat.isFile() ? { bytes: stat.size } : {},
     };
   } catch (error) {

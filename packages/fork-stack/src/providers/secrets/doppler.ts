@@ -106,15 +106,17 @@ async function existing(api: DopplerApi, ctx: Ctx, env: string): Promise<Doppler
   return config;
 }
 
-async function createBranch(api: DopplerApi, parent: DopplerConfig, name: string): Promise<DopplerConfig> {
+async function createBranch(api: DopplerApi, parent: DopplerConfig, name: string): Promise<{ config: DopplerConfig; adopted: boolean }> {
   try {
     // Doppler's clone copies a branch config; a root config's values reach a new branch by inheritance.
-    return parent.root ? await api.createConfig(parent.environment, name) : await api.cloneConfig(parent.name, name);
+    return { config: parent.root ? await api.createConfig(parent.environment, name) : await api.cloneConfig(parent.name, name), adopted: false };
   } catch (error) {
-    // A retried create whose first attempt went through: the config is there, and it is the one we made.
+    // "Already exists": a retried create whose first attempt went through, or another run's create.
+    // Doppler configs carry no marker to tell which, so it is used but reported as adopted: a rollback
+    // then leaves it alone.
     if (isStatus(error, 400, 409, 422)) {
       const made = await api.getConfig(name);
-      if (made) return made;
+      if (made) return { config: made, adopted: true };
     }
     throw error;
   }
@@ -154,6 +156,7 @@ export const provider = {
     const parentConfig = await locate(api, ctx, parent);
     if (!parentConfig) throw await missing(api, ctx, parent);
     let child = await locate(api, ctx, env);
+    let adopted = false;
     if (child?.root) {
       throw new OperationError(`"${env}" maps to the root config ${child.name}, which is never forked into`, {
         hint: `Remove ${env} from names in [secrets], or choose another environment name.`,
@@ -166,12 +169,20 @@ export const provider = {
           hint: `Branch config names start with "${parentConfig.environment}_"; fix names.${env} in [secrets].`,
         });
       }
-      child = await createBranch(api, parentConfig, name);
+      const made = await createBranch(api, parentConfig, name);
+      child = made.config;
+      adopted = made.adopted;
     }
     // Inherited and cloned values cannot be deleted from a branch: excluded keys get an empty override.
     const { kept, dropped } = applyPolicy(await secretsOf(api, parentConfig.name), keep);
     if (dropped.length > 0) await api.setSecrets(child.name, Object.fromEntries(dropped.map((key) => [key, ''])));
-    return { ...toResource(env, child), parent, owned: true, details: { environment: child.environment, keys: Object.keys(kept).length, excluded: dropped.length } };
+    return {
+      ...toResource(env, child),
+      parent,
+      owned: true,
+      ...(adopted ? { adopted } : {}),
+      details: { environment: child.environment, keys: Object.keys(kept).length, excluded: dropped.length },
+    };
   },
 
   async remove(ctx, { env }) {

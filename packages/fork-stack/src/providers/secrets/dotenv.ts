@@ -5,10 +5,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { OperationError } from '../../core/errors.js';
-import { readFileIfExists, writeFileAtomic } from '../../core/files/atomic.js';
+import { readFileIfExists, removeStaleTemps, writeFileAtomic } from '../../core/files/atomic.js';
 import { DotenvSyntaxError, formatDotenv, parseDotenv } from '../../core/files/dotenv.js';
 import type { Check, ProviderContext, Resource, SecretsProvider } from '../types.js';
-import { absolutePath, checkLocalName, checkWritableDir, listLocal, relativePath, statResource, type LocalPathOptions } from '../local/paths.js';
+import { absolutePath, checkLocalName, checkWritableDir, listLocal, markOwned, notOurs, relativePath, statResource, unmarkOwned, type LocalPathOptions } from '../local/paths.js';
 import type { DotenvOptions } from './dotenv.schema.js';
 
 type Ctx = ProviderContext<DotenvOptions>;
@@ -48,9 +48,11 @@ export const provider = {
 
   async fork(ctx, { env, parent, keep }) {
     const existing = await statResource(ctx, pathOptions(ctx), env);
+    if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'fork over');
     if (existing) return existing;
     const values = await readValues(ctx, parent);
     if (values === undefined) throw new OperationError(`parent secrets file ${relativePath(ctx, pathOptions(ctx), parent)} does not exist`);
+    await markOwned(ctx, pathOptions(ctx), env);
     const kept = Object.fromEntries(Object.entries(values).filter(([key]) => (keep ? keep(key) : true)));
     await writeValues(ctx, env, kept);
     const resource = (await statResource(ctx, pathOptions(ctx), env)) as Resource;
@@ -63,7 +65,11 @@ export const provider = {
   },
 
   async remove(ctx, { env }) {
+    const existing = await statResource(ctx, pathOptions(ctx), env);
+    if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'delete');
     await fs.rm(absolutePath(ctx, pathOptions(ctx), env), { force: true });
+    await unmarkOwned(ctx, env);
+    await removeStaleTemps(absolutePath(ctx, pathOptions(ctx), env));
   },
 
   list: (ctx) => listLocal(ctx, pathOptions(ctx)),

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { OperationError } from '../../core/errors.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
-import { checkLocalName, checkWritableDir, listLocal, partialPath, relativePath, statResource, type LocalPathOptions } from '../local/paths.js';
+import { checkLocalName, checkWritableDir, listLocal, markOwned, notOurs, partialPath, relativePath, statResource, unmarkOwned, type LocalPathOptions } from '../local/paths.js';
 import { copyTree } from '../local/copy-tree.js';
 import { bucketPattern, bucketValues, bucketVariables } from './naming.js';
 import type { FsOptions } from './fs.schema.js';
@@ -45,6 +45,7 @@ export const provider = {
 
   async fork(ctx, { env, parent }) {
     const existing = await this.find(ctx, env);
+    if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'fork over');
     if (existing) return existing;
     const from = bucketDir(ctx, parent);
     const to = bucketDir(ctx, env);
@@ -55,6 +56,7 @@ export const provider = {
     }
     const tmp = partialPath(to);
     await fs.rm(tmp, { recursive: true, force: true });
+    await markOwned(ctx, pathOptions(ctx), env);
     try {
       await copyTree(from, tmp, {
         concurrency: ctx.options.concurrency,
@@ -75,9 +77,12 @@ export const provider = {
   },
 
   async remove(ctx, { env }) {
+    const existing = await this.find(ctx, env);
+    if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'delete');
     const dir = bucketDir(ctx, env);
     await fs.rm(partialPath(dir), { recursive: true, force: true });
     await fs.rm(dir, { recursive: true, force: true });
+    await unmarkOwned(ctx, env);
   },
 
   async list(ctx) {

@@ -33,7 +33,7 @@ export interface CallResult<T> {
 
 function neonMessage(data: unknown): string {
   if (data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string') return (data as { message: string }).message;
-  if (typeof data === 'string') return data.slice(0, 300);
+  if (typeof data === 'string') return (data.split('\n')[0] ?? '').slice(0, 200);
   return '';
 }
 

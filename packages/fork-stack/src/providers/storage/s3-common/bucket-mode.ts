@@ -4,7 +4,7 @@
  * its bucket still "copying" resumes the copy; one that finds it "ready" returns it untouched (the
  * environment may have diverged from its parent since). Remove empties and deletes only marked buckets.
  */
-import { CreateBucketCommand, DeleteBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { OperationError, UsageError } from '../../../core/errors.js';
 import { envFromName } from '../../../core/names.js';
 import type { ForkRequest, ProviderContext, Resource } from '../../types.js';
@@ -48,6 +48,22 @@ async function readMarker(s: S, bucket: string): Promise<OwnerRecord | undefined
     return await s.flavor.ownership(s.ctx).read(s.client, bucket, s.ctx.signal);
   } catch (error) {
     throw s.fail(error, `reading the fork-stack marker of bucket ${bucket}`);
+  }
+}
+
+/**
+ * A bucket with the environment's name, no fork-stack marker and no objects is what a create killed
+ * between CreateBucket and marking leaves. It is treated as ours: reusing or deleting an empty bucket
+ * cannot lose anyone's data, and refusing would leave the user to delete it by hand.
+ */
+async function isEmptyUnmarked(s: S, bucket: string, record: OwnerRecord | undefined): Promise<boolean> {
+  if (record !== undefined) return false;
+  const markerKey = s.flavor.ownership(s.ctx).markerKey;
+  try {
+    const listed = await s.client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 2 }), { abortSignal: s.ctx.signal });
+    return (listed.Contents ?? []).every((o) => o.Key === markerKey);
+  } catch (error) {
+    throw s.fail(error, `listing bucket ${bucket}`);
   }
 }
 
@@ -99,8 +115,12 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
   let createdAt = ctx.now().toISOString();
   const targetHead = await headBucket(s, target);
   if (targetHead.presence === 'forbidden') throw notOurs(s, target, env);
-  if (targetHead.presence === 'exists') {
-    const record = await readMarker(s, target);
+  const existing = targetHead.presence === 'exists' ? await readMarker(s, target) : undefined;
+  const leftover = targetHead.presence === 'exists' && (await isEmptyUnmarked(s, target, existing));
+  if (leftover) {
+    await markCopying(s, target, { project: ctx.project, env, parent, state: 'copying', createdAt }, false);
+  } else if (targetHead.presence === 'exists') {
+    const record = existing;
     if (!ownedBy(record, ctx.project, env)) throw notOurs(s, target, env);
     if (record.parent && record.parent !== parent) {
       throw new UsageError(`bucket ${target} was forked from "${record.parent}", not "${parent}"`, {
@@ -112,13 +132,7 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
     createdAt = record.createdAt ?? createdAt;
   } else {
     await createBucket(s, target);
-    try {
-      await ownership.write(client, target, { project: ctx.project, env, parent, state: 'copying', createdAt });
-    } catch (error) {
-      // Unmarked, the bucket would be "not ours" forever after: remove it while we know we made it.
-      await client.send(new DeleteBucketCommand({ Bucket: target })).catch(() => undefined);
-      throw s.fail(error, `marking bucket ${target} as fork-stack's`);
-    }
+    await markCopying(s, target, { project: ctx.project, env, parent, state: 'copying', createdAt }, true);
   }
 
   let copied;
@@ -153,13 +167,24 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
   });
 }
 
+async function markCopying(s: S, bucket: string, record: OwnerRecord, justCreated: boolean): Promise<void> {
+  try {
+    await s.flavor.ownership(s.ctx).write(s.client, bucket, record);
+  } catch (error) {
+    // Unmarked, the bucket stays an empty leftover that the next create or delete recognises.
+    if (justCreated) await s.client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    throw s.fail(error, `marking bucket ${bucket} as fork-stack's`);
+  }
+}
+
 export async function removeBucket(s: S, env: string): Promise<void> {
   const { ctx, client } = s;
   const bucket = bucketNameFor(ctx, env);
   const { presence } = await headBucket(s, bucket);
   if (presence === 'missing') return;
   const record = presence === 'exists' ? await readMarker(s, bucket) : undefined;
-  if (!ownedBy(record, ctx.project, env)) {
+  const leftover = presence === 'exists' && (await isEmptyUnmarked(s, bucket, record));
+  if (!leftover && !ownedBy(record, ctx.project, env)) {
     throw new OperationError(`bucket ${bucket} was not created by fork-stack for "${env}"; it is left as it is`, {
       hint: 'Delete it yourself if it really is this environment\'s.',
     });
