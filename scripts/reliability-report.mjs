@@ -168,21 +168,22 @@ function listSection(title, intro, groups) {
 }
 
 function bugsSection(bugs = {}) {
-  const list = Object.values(bugs).sort((a, b) => a.id.localeCompare(b.id));
+  const list = Object.values(bugs).sort((a, b) => Number(Boolean(a.fixed)) - Number(Boolean(b.fixed)) || a.id.localeCompare(b.id));
   if (list.length === 0) return '## Bugs found\n\nNone reproduced in this run.';
+  const status = (b) => (b.fixed ? (b.reproduced ? '**regressed**' : `fixed: ${b.fixed}`) : b.reproduced ? 'open (reproduced in this run)' : 'open, not reproduced in this run');
   return [
     '## Bugs found',
     '',
-    'Each is proved by a test marked `it.fails` (it passes while the bug is there, and fails once the bug is fixed — then make it a plain `it`). The suites count what these bugs cause separately ("known bugs hit" above) so that they still prove there is nothing else.',
+    'Every bug these suites found has a test. While a bug is open its test is marked `it.fails` (it passes while the bug is there); once fixed it becomes a plain regression test. The suites count what open bugs cause separately ("known bugs hit" above) so that they still prove there is nothing else.',
     '',
-    table(['Bug', 'Reproduced in this run', 'What happens', 'Where', 'Test', 'Evidence'], list.map((b) => [b.id, b.reproduced ? 'yes' : 'no (looks fixed)', b.what, b.where, b.test, `\`${b.evidence}\``])),
+    table(['Bug', 'Status', 'What happened', 'Where', 'Test'], list.map((b) => [b.id, status(b), b.what, b.where, b.test])),
   ].join('\n');
 }
 
 function render({ figures, vitest, run: runInfo }, mode) {
   const files = (vitest?.testResults ?? []).map((r) => [path.basename(r.name), r.status, r.assertionResults.length, seconds(r.endTime - r.startTime)]);
   // it.fails tests pass while their bug is there; each records itself under figures.bugs.
-  const expectedFail = Object.values(figures.bugs ?? {}).filter((b) => b.reproduced).length;
+  const expectedFail = Object.values(figures.bugs ?? {}).filter((b) => b.reproduced && !b.fixed).length;
   const failed = vitest?.numFailedTests ?? 0;
   const date = runInfo?.finishedAt ?? new Date().toISOString();
   const shrunk =

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix, provesBug } from './support/bugs.js';
 import { calibrate, crashCampaign, spread, type Calibration } from './support/crash.js';
 import { cloudStack, NEON_PROJECT, type CloudStack } from './support/cloud-stack.js';
 import { recordFigures, scale, TIMEOUT_MS } from './support/figures.js';
@@ -57,14 +57,10 @@ describe('crash at any point: cloud mix (Neon + S3 + AWS Secrets Manager)', () =
 });
 
 describe('crash at a chosen point: cloud mix', () => {
-  // BUG (for the lead): providers/storage/s3-common/bucket-mode.ts forkBucket creates the bucket, then
-  // tags it as fork-stack's (PutBucketTagging). A SIGKILL between the two leaves an empty bucket without
-  // the tag, and from then on `create alice` and `delete alice` both refuse it ("was not created by
-  // fork-stack for alice") — the user has to delete it by hand. The code already removes the bucket when
-  // the tagging call fails, but a crash gives it no chance.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: s3-bucket-created-before-marked in support/bugs.ts.
+  it(
     'a kill between creating and marking the bucket is finished by a re-run create and removed by delete',
-    provesBug('s3-bucket-created-before-marked', async () => {
+    guardsFix('s3-bucket-created-before-marked', async () => {
       const stack = await cloudStack({ latencyMs: 0, objects: 5, env: 'bob' });
       try {
         const child = runCliAsync(['create', 'bob'], { cwd: stack.dir, env: stack.cliEnv });
@@ -86,14 +82,10 @@ describe('crash at a chosen point: cloud mix', () => {
 });
 
 describe('delete right after a kill: cloud mix', () => {
-  // BUG (for the lead): providers/database/neon.ts remove() sends DELETE branch and, on 423 Locked
-  // ("project already has running conflicting operations"), only retries within the generic retry
-  // budget (core/retry.ts: 6 attempts). After a create is killed while the branch is still being
-  // created, nothing finishes those operations for it: fork() waits for a branch's operations
-  // (waitForOperations), remove() should too (up to wait_timeout_seconds) before deleting.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: neon-delete-while-branch-initialising in support/bugs.ts.
+  it(
     'delete right after a kill during branch creation waits for the branch and removes everything',
-    provesBug('neon-delete-while-branch-initialising', async () => {
+    guardsFix('neon-delete-while-branch-initialising', async () => {
       const stack = await cloudStack({ latencyMs: 0, objects: 5, env: 'carol' });
       // Neon alone, so that nothing else of the stack is involved.
       writeFileSync(

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix, provesBug } from './support/bugs.js';
 import { calibrate, crashCampaign, spread, stepPoints, type Calibration, type CrashStack } from './support/crash.js';
 import { recordFigures, scale, TIMEOUT_MS } from './support/figures.js';
 import { localChecksums, localLeftovers, localPhase, localStack, type LocalStack } from './support/local-stack.js';
@@ -78,14 +78,10 @@ describe('crash at any point: local stack', () => {
 const HOOK = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'kill-hook.mjs')).href;
 
 describe('crash at a chosen point: local stack', () => {
-  // BUG (for the lead): core/files/atomic.ts writeFileAtomic writes `.<name>.<pid>.<random>.tmp` and
-  // renames it; a SIGKILL in between leaves the temp file for good: a re-run create does not reuse or
-  // remove it (its name has the dead pid in it) and delete does not look for it. Here it is the dotenv
-  // provider's secrets file, so the orphan holds the secret values copied from the parent. The same
-  // happens to .fork-stack/envs/<env>.env, .fork-stack/meta/<env>.json and .env.local temp files.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: atomic-write-temp-orphan in support/bugs.ts.
+  it(
     'a kill between writing and renaming the secrets file leaves nothing once delete has run',
-    provesBug('atomic-write-temp-orphan', async () => {
+    guardsFix('atomic-write-temp-orphan', async () => {
       const project = await localStack({ rows: 10, rowBytes: 64, files: 5 });
       try {
         const killed = await runCliAsync(['create', 'alice'], {

@@ -14,7 +14,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultKind } from '@fork-stack/provider-fakes';
 import { hasStackTrace, runCliAsync, type RunResult } from '../helpers/cli.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix } from './support/bugs.js';
 import { cloudProject, type CloudProject } from './support/cloud-providers.js';
 import { LONG, recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
 
@@ -148,10 +148,7 @@ describe.each(PAIRS)('faulty providers: %s + %s', (database, secrets) => {
     TIMEOUT_MS
   );
 
-  // BUG (for the lead), neon only: the rollback's DELETE of a branch whose creation is still running gets
-  // 423 and remove() gives up after the generic retries ("rollback incomplete") instead of waiting for the
-  // branch's operations — the same cause as crash-cloud.test.ts "delete right after a kill during branch
-  // creation" (providers/database/neon.ts remove).
+  // Neon: a regression test for neon-rollback-while-branch-initialising (support/bugs.ts), now fixed.
   const failsCleanly = async () => {
     const project = await cloudProject(names, { async: { polls: 2 } }, { ...RETRY_ENV, FORK_STACK_RETRY_ATTEMPTS: '3' });
     try {
@@ -183,9 +180,9 @@ describe.each(PAIRS)('faulty providers: %s + %s', (database, secrets) => {
       await project.close();
     }
   };
-  (database === 'neon' ? it.fails : it)(
+  it(
     'at 100% faults on the creating request, create fails cleanly and rolls back',
-    database === 'neon' ? provesBug('neon-rollback-while-branch-initialising', failsCleanly) : failsCleanly,
+    database === 'neon' ? guardsFix('neon-rollback-while-branch-initialising', failsCleanly) : failsCleanly,
     TIMEOUT_MS
   );
 });

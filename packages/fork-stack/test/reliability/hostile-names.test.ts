@@ -17,7 +17,7 @@ import { databaseName, envOfDatabase } from '../../src/providers/database/postgr
 import { localProject, runCli, tempDir } from '../helpers/cli.js';
 import { postgresBinariesOrSkip, startPostgres } from '../helpers/postgres-server.js';
 import { LONG, recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix, provesBug } from './support/bugs.js';
 import { hostileString, NASTY, pwned, sane, tree } from './support/hostile.js';
 
 const results: Record<string, Figure> = {};
@@ -162,16 +162,10 @@ describe('hostile environment names', () => {
     TIMEOUT_MS
   );
 
-  // BUG (for the lead): the local providers take any file at an environment's path as that environment's.
-  // With names = { alice = "../precious.db" } (a typo, or a path that already holds something), `create
-  // alice` reports "finished an interrupted create" for a file fork-stack never made, and `delete alice`
-  // deletes it — outside the project. core/engine/create.ts counts existing resources as a resumed
-  // create without its journal (`resumed = resuming || existingCount > 0`), and the sqlite/fs/dotenv
-  // providers mark every non-root file `owned` (providers/local/paths.ts statResource). A fork-stack
-  // marker (or refusing paths outside .fork-stack/ for forks) would keep delete to what fork-stack made.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: local-delete-removes-foreign-file in support/bugs.ts.
+  it(
     'local stack: delete never removes a file fork-stack did not create (names override pointing at an existing file)',
-    provesBug('local-delete-removes-foreign-file', () => {
+    guardsFix('local-delete-removes-foreign-file', () => {
       const project = localProject('app');
       const precious = path.join(path.dirname(project.dir), 'precious.db');
       writeFileSync(precious, 'not a database: somebody else’s file');

@@ -16,7 +16,7 @@ import { isPortable, KEY_PATTERN, parseDotenv } from '../../src/core/files/doten
 import { readEnvFile } from '../../src/runtime/env-file.js';
 import { localProject, runCli } from '../helpers/cli.js';
 import { recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix, provesBug } from './support/bugs.js';
 import { NASTY, pwned, sane } from './support/hostile.js';
 
 const results: Record<string, Figure> = {};
@@ -132,12 +132,10 @@ describe('hostile secret values', () => {
     TIMEOUT_MS
   );
 
-  // BUG (for the lead): cli/commands/secrets.ts reads a piped value with readFileSync(0, 'utf8'), which
-  // replaces bytes that are not UTF-8 with U+FFFD: the command says "set" and stores something else.
-  // A fatal TextDecoder (as runtime/env-file.ts uses) would refuse it with exit 2.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: secrets-set-non-utf8 in support/bugs.ts.
+  it(
     'a piped value that is not UTF-8 is refused (exit 2) or stored byte for byte',
-    provesBug('secrets-set-non-utf8', () => {
+    guardsFix('secrets-set-non-utf8', () => {
       const bytes = Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a]);
       const set = runCli(['secrets', 'set', 'RAW', '--env', 'alice'], { cwd: project.dir, input: bytes as unknown as string });
       if (set.code === 2) return;
@@ -146,13 +144,10 @@ describe('hostile secret values', () => {
     })
   );
 
-  // BUG (for the lead): `secrets set` accepts a value with a NUL byte, which no environment variable can
-  // hold; `fork-stack run` then dies with Node's "must be a string without null bytes" and "This is a bug
-  // in fork-stack" (cli/commands/secrets.ts set; cli/commands/run.ts). Refusing NUL at set time (exit 2),
-  // or a clear error from run, would do.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: secrets-nul-crashes-run in support/bugs.ts.
+  it(
     'a value with a NUL byte is refused by secrets set, or run reports it clearly',
-    provesBug('secrets-nul-crashes-run', () => {
+    guardsFix('secrets-nul-crashes-run', () => {
       const set = project.run(['secrets', 'set', 'NUL_VALUE', '--env', 'alice'], { input: 'a\u0000b\n' });
       try {
         if (set.code === 2) return;

@@ -17,7 +17,7 @@ import { hasStackTrace, runCliAsync, type RunResult } from '../helpers/cli.js';
 import { canaries, expectNoLeak, expectNoLeakInFiles, type Transcript } from '../safety/leak-scan.js';
 import { cloudProject } from './support/cloud-providers.js';
 import { startAnyEchoProxy, type AnyEchoProxy, type EchoRequest } from './support/echo-proxy-any.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix, provesBug } from './support/bugs.js';
 import { recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
 
 type AnyFake = Awaited<ReturnType<typeof startFake>>;
@@ -184,15 +184,9 @@ async function echoedCreate(
 }
 
 describe('errors quoting a provider answer that carries a credential', () => {
-  // BUG (for the lead): when a provider's error body quotes an answer that carries a credential the CLI
-  // has not registered yet (the answer of the very request that failed), the credential is printed:
-  // Neon's connection_parameters.password, Turso's minted token ("jwt"), PlanetScale's password
-  // ("plain_text"), Supabase's db_pass and jwt_secret. core/scrub.ts masks registered values and
-  // passwords inside URLs only; masking JSON fields named password/plain_text/db_pass/jwt/token/secret in
-  // provider messages (core/http.ts providerMessage, neon/api.ts toProviderError), or registering
-  // credentials as soon as a response is parsed, would close it.
-  it.fails.each(['neon', 'turso', 'planetscale', 'supabase'])('%s: the minted credential is not printed', (database) =>
-    provesBug(
+  // Regression test for a bug this suite found, now fixed: error-body-credentials in support/bugs.ts.
+  it.each(['neon', 'turso', 'planetscale', 'supabase'])('%s: the minted credential is not printed', (database) =>
+    guardsFix(
       'error-body-credentials',
       async () => {
         // The credentials in the answers that were turned into errors (the resources are rolled back after).

@@ -7,8 +7,10 @@
 import { recordFigures } from './figures.js';
 
 export interface BugInfo {
-  /** What goes wrong, for users. */
+  /** What went wrong, for users. */
   what: string;
+  /** How it was fixed; the test is then a plain `it` wrapped in guardsFix (a regression test). */
+  fixed?: string;
   /** The code at fault, for whoever fixes it. */
   where: string;
   /** The test that proves it. */
@@ -17,48 +19,56 @@ export interface BugInfo {
 
 export const BUGS = {
   'atomic-write-temp-orphan': {
+    fixed: 'writeFileAtomic removes the temp files of writers that are no longer running beside each file it writes, and removing an env file, journal or secrets file removes them too.',
     what: 'A SIGKILL between writing and renaming a file leaves its .<name>.<pid>.<random>.tmp sibling for good: neither a re-run create nor delete removes it. For the dotenv secrets file and .fork-stack/envs/<env>.env the orphan holds secret values.',
     where: 'packages/fork-stack/src/core/files/atomic.ts (writeFileAtomic); the engine never cleans temp siblings of the files it owns',
     test: 'crash-local.test.ts › a kill between writing and renaming the secrets file leaves nothing once delete has run',
   },
   's3-bucket-created-before-marked': {
+    fixed: 'an empty, unmarked bucket with the environment\'s name is recognised as such a leftover: create adopts it and delete removes it (an empty bucket holds nothing to lose).',
     what: 'A SIGKILL between CreateBucket and the ownership tag (PutBucketTagging) leaves an empty, untagged bucket that every later create and delete refuses ("was not created by fork-stack"): the user must delete it by hand.',
     where: 'packages/fork-stack/src/providers/storage/s3-common/bucket-mode.ts (forkBucket, removeBucket)',
     test: 'crash-cloud.test.ts › a kill between creating and marking the bucket is finished by a re-run create and removed by delete',
   },
   'neon-delete-while-branch-initialising': {
+    fixed: 'neon remove() waits for a branch still being created (as fork does) before deleting it.',
     what: 'delete right after a create was killed while its Neon branch was still being created fails with HTTP 423 ("running conflicting operations"): remove() retries the DELETE only within the generic retry budget instead of waiting for the branch\'s operations as fork() does.',
     where: 'packages/fork-stack/src/providers/database/neon.ts (remove)',
     test: 'crash-cloud.test.ts › delete right after a kill during branch creation waits for the branch and removes everything',
   },
   'neon-rollback-while-branch-initialising': {
+    fixed: 'the same wait in neon remove().',
     what: 'The same cause in a failed create: when Neon applied the create-branch request but the answer was lost, the rollback\'s DELETE gets 423 and the create ends with "rollback incomplete", leaving the branch.',
     where: 'packages/fork-stack/src/providers/database/neon.ts (remove)',
     test: 'faults.test.ts › faulty providers: neon + doppler › at 100% faults on the creating request, create fails cleanly and rolls back',
   },
   'concurrent-create-adopts': {
-    what: 'Two checkouts running `create alice` at once both report success: the loser adopts the winner\'s half-made resources (same project marker) instead of answering "already exists". Right for a retry of our own lost request, wrong for a teammate\'s create.',
-    where:
-      "packages/fork-stack/src/core/engine/create.ts (resumed without a journal) and the providers' adopt-on-409 paths (neon.ts adoptExisting, doppler.ts)",
+    what: 'Limitation (decided): two checkouts running `create alice` at the same moment both finish the same environment instead of one being told "already exists". It exists once and whole, and neither run removes anything the other made (a rollback leaves what it found under "already exists"). Telling the two runs apart needs a per-run marker on every resource, which Doppler configs, Turso, PlanetScale and Supabase branches, Upstash and QStash cannot carry; a run-id check on the providers that can (tried with Neon) made crossing races fail both runs. A create that finds the environment already there in part, without its own journal, is refused (create --resume finishes it).',
+    where: 'packages/fork-stack/src/core/engine/create.ts (Resource.adopted, the journal check) and the providers\' "already exists" paths',
     test: 'concurrency.test.ts › two checkouts create the same environment at once: the second is told it already exists',
   },
+
   'local-delete-removes-foreign-file': {
+    fixed: 'the local providers keep an ownership ledger (.fork-stack/owned/<slot>/<env>); a file at an environment\'s path without it is neither adopted nor deleted, and create refuses an environment that exists in part unless this checkout\'s journal started it (or --resume).',
     what: 'With a names override pointing at an existing file (e.g. names = { alice = "../precious.db" }), create reports "finished an interrupted create" for a file fork-stack never made, and delete deletes it, outside the project.',
     where:
       'packages/fork-stack/src/core/engine/create.ts (existing resources count as a resumed create) and providers/local/paths.ts statResource (every non-root file is `owned`)',
     test: 'hostile-names.test.ts › local stack: delete never removes a file fork-stack did not create',
   },
   'secrets-set-non-utf8': {
+    fixed: 'secrets set decodes stdin strictly and refuses invalid UTF-8 (exit 2).',
     what: '`secrets set` with a piped value that is not UTF-8 stores U+FFFD replacement characters and says "set": the value is silently changed.',
     where: 'packages/fork-stack/src/cli/commands/secrets.ts (readStdin: readFileSync(0, "utf8"))',
     test: 'hostile-values.test.ts › a piped value that is not UTF-8 is refused (exit 2) or stored byte for byte',
   },
   'secrets-nul-crashes-run': {
+    fixed: 'secrets set refuses a NUL character (exit 2); run reports a value holding one clearly (exit 1).',
     what: '`secrets set` accepts a value with a NUL byte, which no environment variable can hold; `fork-stack run` then dies with "must be a string without null bytes" and "This is a bug in fork-stack".',
     where: 'packages/fork-stack/src/cli/commands/secrets.ts (set) and cli/commands/run.ts',
     test: 'hostile-values.test.ts › a value with a NUL byte is refused by secrets set, or run reports it clearly',
   },
   'error-body-credentials': {
+    fixed: 'scrub() also masks the values of credential-named fields (password, token, jwt, db_pass, plain_text, …) in JSON and key=value text, and provider messages no longer print JSON answers without a message field.',
     what: 'A provider error that quotes the answer of the failing request prints the credential in it (Neon connection_parameters.password, Turso "jwt", PlanetScale "plain_text", Supabase db_pass/jwt_secret): scrub() masks registered values and passwords inside URLs only.',
     where: 'packages/fork-stack/src/core/scrub.ts; core/http.ts providerMessage; providers/database/neon/api.ts toProviderError',
     test: 'leak-cloud-mix.test.ts › errors quoting a provider answer that carries a credential › <provider>',
@@ -71,6 +81,20 @@ export const BUGS = {
 } satisfies Record<string, BugInfo>;
 
 export type BugId = keyof typeof BUGS;
+
+/** A regression test for bug `id`, now fixed (use with a plain `it`): records that it stays fixed. */
+export function guardsFix(id: BugId, body: () => unknown, variant?: string): () => Promise<void> {
+  const key = variant ? `${id} (${variant})` : id;
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      recordFigures('bugs', key, { id: key, ...BUGS[id], reproduced: true, evidence: 'the regression test failed: the bug is back' });
+      throw error;
+    }
+    recordFigures('bugs', key, { id: key, ...BUGS[id], reproduced: false, evidence: 'regression test passes' });
+  };
+}
 
 /** A test body that proves bug `id` (use with it.fails); `variant` tells apart the cases of one bug. */
 export function provesBug(id: BugId, body: () => unknown, variant?: string): () => Promise<void> {
