@@ -6,6 +6,7 @@
  * Only databases carrying fork-stack's ownership marker for this project are ever returned as forks
  * or dropped. Connections use node-postgres; identifiers are quoted with its escapeIdentifier.
  */
+import { formatBytes } from '../../core/format.js';
 import pg from 'pg';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/scrub.js';
@@ -22,16 +23,6 @@ import type { PostgresOptions } from './postgres.schema.js';
 
 type Ctx = ProviderContext<PostgresOptions>;
 
-function prettyBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 && unit > 0 ? 1 : 0)} ${units[unit]}`;
-}
 
 function toResource(ctx: Ctx, session: AdminSession, env: string, row: DatabaseRow): Resource {
   const marker = parseMarker(row.comment);
@@ -46,7 +37,7 @@ function toResource(ctx: Ctx, session: AdminSession, env: string, row: DatabaseR
     details: {
       server: session.where,
       owner: row.owner,
-      ...(row.size === undefined ? {} : { size: prettyBytes(row.size) }),
+      ...(row.size === undefined ? {} : { size: formatBytes(row.size) }),
       ...(row.invalid ? { invalid: 'interrupted DROP DATABASE; delete the environment again' } : {}),
     },
   };

@@ -3,6 +3,7 @@
  * quirks), the client built from the options and the environment, and the helpers that turn SDK
  * errors and copy progress into fork-stack's terms.
  */
+import { formatBytes } from '../../../core/format.js';
 import { HeadBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ForkStackError } from '../../../core/errors.js';
 import { resourceNameFor } from '../../../core/names.js';
@@ -128,16 +129,6 @@ export async function headBucket(s: Session, bucket: string): Promise<{ presence
   }
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** Copy progress as the engine's progress updates: objects, bytes and the rate, for the spinner. */
 export function reportCopy(ctx: ProviderContext<unknown>, verb = 'copying objects'): (p: CopyProgress) => void {
