@@ -104,6 +104,26 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     await provider.remove(ctx, { env: 'alice' });
   });
 
+  it('describes a database\'s schema for diff: tables, columns, types and indexes (other schemas qualified)', async () => {
+    const { ctx, name } = await project();
+    await seedDev(name);
+    await provider.fork(ctx, { env: 'alice', parent: 'dev' });
+    const aliceUrl = (await provider.variables(ctx, 'alice')).DATABASE_URL as string;
+    const alice = new pg.Client({ connectionString: aliceUrl });
+    await alice.connect();
+    await alice.query('ALTER TABLE notes ADD COLUMN tags text[]');
+    await alice.query('CREATE INDEX notes_body ON notes (body)');
+    await alice.query('CREATE SCHEMA billing');
+    await alice.query('CREATE TABLE billing.invoices (id bigint)');
+    await alice.end();
+    const dev = await provider.describe!(ctx, 'dev');
+    const described = await provider.describe!(ctx, 'alice');
+    expect(dev.schema?.tables.notes).toEqual({ columns: { id: 'integer', body: 'text' }, indexes: ['notes_pkey'] });
+    expect(described.schema?.tables.notes).toEqual({ columns: { id: 'integer', body: 'text', tags: 'ARRAY' }, indexes: ['notes_body', 'notes_pkey'] });
+    expect(described.schema?.tables['billing.invoices']).toEqual({ columns: { id: 'bigint' }, indexes: [] });
+    await provider.remove(ctx, { env: 'alice' });
+  });
+
   it('refuses to fork while the parent has open connections, naming them, and creates nothing', async () => {
     const { ctx, name } = await project();
     await seedDev(name);

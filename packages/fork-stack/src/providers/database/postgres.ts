@@ -7,6 +7,7 @@
  * or dropped. Connections use node-postgres; identifiers are quoted with its escapeIdentifier.
  */
 import { formatBytes } from '../../core/format.js';
+import { describeDatabase } from './postgres/describe.js';
 import pg from 'pg';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/scrub.js';
@@ -169,4 +170,6 @@ export const provider = {
   },
 
   check: (ctx): Promise<Check[]> => checkServer(ctx),
+
+  describe: (ctx, env) => describeDatabase(ctx, env),
 } satisfies Provider<PostgresOptions>;

@@ -113,7 +113,7 @@ function maintenanceDatabase(url: AdminUrl, avoid: readonly string[]): string {
   return 'template1';
 }
 
-async function connect(ctx: Ctx, url: AdminUrl, database: string): Promise<pg.Client> {
+export async function connect(ctx: Ctx, url: AdminUrl, database: string): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: urlFor(url, database),
     connectionTimeoutMillis: ctx.options.connect_timeout_ms,
