@@ -109,6 +109,15 @@ describe.skipIf(!available)('redis cache (prefix isolation)', () => {
     await provider.remove(ctx, { env: 'alice' });
   });
 
+  it('describe (for diff) counts exactly the environment\'s keys', async () => {
+    const ctx = contextFor(server, root, {}, 'count');
+    await provider.fork(ctx, { env: 'alice', parent: 'dev' });
+    const a = await prefixOf(ctx, 'alice');
+    await client.mset(`${a}one`, '1', `${a}two`, '2', 'count:alice-2:other', 'x', 'unrelated', 'y');
+    expect(await provider.describe!(ctx, 'alice')).toEqual({ keys: { count: 2 } });
+    await provider.remove(ctx, { env: 'alice' });
+  });
+
   it('dev and dev-2 cannot collide: the prefix pattern needs a separator after {env}', () => {
     expect(schema.safeParse({ prefix: '{project}:{env}' }).success).toBe(false);
     expect(schema.safeParse({ prefix: '{project}-{env}-' }).success).toBe(false);

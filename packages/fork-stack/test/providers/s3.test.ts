@@ -178,6 +178,23 @@ describe('s3 provider: remove', () => {
   });
 });
 
+describe('s3 provider: describe (for diff)', () => {
+  it('counts objects and bytes, without fork-stack\'s own marker', async () => {
+    const c = ctx();
+    const dev = provider.resourceName(c, 'dev');
+    await createBucket(client, dev);
+    await seed(client, dev, [
+      { Key: 'a.txt', Body: 'hello' },
+      { Key: 'deep/b.bin', Body: 'x'.repeat(100) },
+    ]);
+    await provider.fork(c, { env: 'dora', parent: 'dev' });
+    await seed(client, provider.resourceName(c, 'dora'), [{ Key: 'new.txt', Body: '12345678' }]);
+    expect(await provider.describe!(c, 'dev')).toEqual({ objects: { count: 2, bytes: 105 } });
+    expect(await provider.describe!(c, 'dora')).toEqual({ objects: { count: 3, bytes: 113 } });
+    await provider.remove(c, { env: 'dora' });
+  });
+});
+
 describe('s3 provider: ownership and bad input', () => {
   it('never adopts, overwrites or deletes a same-named bucket it did not make', async () => {
     const c = ctx();

@@ -91,6 +91,10 @@ export function redisCache(name: 'redis' | 'valkey') {
     },
 
     check,
+
+    async describe(ctx, env) {
+      return { keys: { count: await (isDb(ctx) ? byDb.countKeys(ctx, env) : byPrefix.countKeys(ctx, env)) } };
+    },
   } satisfies Provider<RedisOptions>;
 }
 

@@ -70,4 +70,8 @@ export const provider = {
   },
 
   check,
+
+  async describe(ctx, env) {
+    return { keys: { count: await envs.countKeys(ctx, env) } };
+  },
 } satisfies Provider<BullmqOptions>;

@@ -261,7 +261,16 @@ export function dbEnvs(provider: string) {
     });
   }
 
-  return { resourceName, checkName, find, fork, remove, list, url, usage };
+  /** How many keys the environment's database holds (for `fork-stack diff`). */
+  async function countKeys(ctx: Ctx, env: string): Promise<number> {
+    return onMap(ctx, async (_client, _target, registry) => {
+      const found = await lookup(ctx, registry, env);
+      if (!found) throw new OperationError(`${provider}: "${env}" has no database`, { hint: `Create it with "fork-stack create ${env}".` });
+      return withRedis(ctx, provider, (client) => client.dbsize(), { db: found.db });
+    });
+  }
+
+  return { resourceName, checkName, find, fork, remove, list, url, usage, countKeys };
 }
 
 function range(from: number, to: number): number[] {

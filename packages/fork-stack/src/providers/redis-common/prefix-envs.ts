@@ -13,7 +13,7 @@
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { ForkRequest, ProviderContext, Resource } from '../types.js';
 import { withRedis, type ConnectionOptions, type RedisTarget } from './connection.js';
-import { copyByPrefix, deleteByPrefix, hasKeys } from './keyspace.js';
+import { copyByPrefix, deleteByPrefix, hasKeys, scanPrefix } from './keyspace.js';
 import { keyspaceOf, prefixProblem, prefixScheme, type PrefixScheme } from './prefix.js';
 import { newEntry, Registry, REGISTRY_KEYS, type RegistryEntry } from './registry.js';
 import { serverInfo, supportsCopy } from './server-info.js';
@@ -160,7 +160,16 @@ export function prefixEnvs(spec: PrefixSpec) {
     });
   }
 
-  return { scheme, keyspace, prefixOf, checkName, find, fork, remove, list };
+  /** How many keys the environment holds (for `fork-stack diff`). */
+  async function countKeys(ctx: Ctx, env: string): Promise<number> {
+    return withRedis(ctx, spec.provider, async (client) => {
+      let count = 0;
+      for await (const keys of scanPrefix(client, keyspace(ctx, env), { batch: ctx.options.batch_size, signal: ctx.signal })) count += keys.length;
+      return count;
+    });
+  }
+
+  return { scheme, keyspace, prefixOf, checkName, find, fork, remove, list, countKeys };
 }
 
 export type PrefixEnvs = ReturnType<typeof prefixEnvs>;

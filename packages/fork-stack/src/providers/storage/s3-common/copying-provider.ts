@@ -4,12 +4,13 @@
  * the same copy engine. Each service supplies only its Flavor (naming rules, endpoint, credentials).
  */
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import type { Check, Provider, ProviderContext } from '../../types.js';
+import type { Check, Description, Provider, ProviderContext } from '../../types.js';
+import { listObjectPages } from './listing.js';
 import { bucketVariables } from '../naming.js';
 import { bucketNameProblem } from './bucket-names.js';
 import { findBucket, forkBucket, listBucketEnvs, removeBucket } from './bucket-mode.js';
 import { isAccessDenied, isCredentialError } from './errors.js';
-import { findPrefix, forkPrefix, listPrefixEnvs, prefixFor, prefixResourceName, prefixVariables, removePrefix, sharedBucket } from './prefix-mode.js';
+import { findPrefix, forkPrefix, forksFolder, listPrefixEnvs, prefixFor, prefixResourceName, prefixVariables, removePrefix, sharedBucket } from './prefix-mode.js';
 import { bucketNameFor, headBucket, locationVariables, openSession, type CopyingOptions, type Flavor, type Session } from './session.js';
 
 type Ctx = ProviderContext<CopyingOptions>;
@@ -46,7 +47,36 @@ export function copyingProvider<O extends CopyingOptions>(flavor: Flavor<O>) {
     },
 
     check: async (ctx: Ctx) => checkCopying(open(ctx)),
+
+    describe: async (ctx: Ctx, env: string) => describeObjects(open(ctx), env),
   } satisfies Provider<CopyingOptions>;
+}
+
+/**
+ * For `fork-stack diff`: how many objects and bytes the environment holds (its bucket, or its prefix of
+ * the shared bucket; a root's top level without the forks' folder). fork-stack's own marker is not counted.
+ */
+async function describeObjects(s: Session<CopyingOptions>, env: string): Promise<Description> {
+  const { ctx } = s;
+  const prefixMode = ctx.options.mode === 'prefix';
+  const bucket = prefixMode ? sharedBucket(ctx) : bucketNameFor(ctx, env);
+  const prefix = prefixMode ? prefixFor(ctx, env) : '';
+  const forks = prefixMode && prefix === '' ? forksFolder(ctx) : undefined;
+  const marker = s.flavor.ownership(ctx).markerKey;
+  let count = 0;
+  let bytes = 0;
+  try {
+    for await (const page of listObjectPages(s.client, { bucket, prefix, signal: ctx.signal })) {
+      for (const object of page) {
+        if (object.key === marker || (forks && object.key.startsWith(forks))) continue;
+        count++;
+        bytes += object.size;
+      }
+    }
+  } catch (error) {
+    throw s.fail(error, `listing ${bucket}${prefix ? `/${prefix}` : ''}`);
+  }
+  return { objects: { count, bytes } };
 }
 
 /** doctor: credentials, a harmless call, the roots, and what a fork will need. */

@@ -22,7 +22,7 @@ type S = Session<CopyingOptions>;
 type Ctx = ProviderContext<CopyingOptions>;
 
 /** The fixed folder before {env}: "forks/". */
-function forksFolder(ctx: Ctx): string {
+export function forksFolder(ctx: Ctx): string {
   return ctx.options.key_prefix.slice(0, ctx.options.key_prefix.indexOf('{env}'));
 }
 
