@@ -137,6 +137,13 @@ describe('tigris provider', () => {
     expect(await provider.variables(c, 'carl')).toEqual({ BUCKET_NAME: `${c.project}-bucket-carl`, BUCKET_UPLOADS: `${c.project}-bucket-carl`, AWS_REGION: 'auto', AWS_ENDPOINT_URL_S3: fake.endpoint });
   });
 
+  it('describe (for diff) counts the objects and bytes of a fork', async () => {
+    const c = ctx();
+    fake.createBucket(provider.resourceName(c, 'dev'), { snapshots: true, objects: { 'a.txt': 'hello', 'b/c.txt': 'world!' } });
+    await provider.fork(c, { env: 'erin', parent: 'dev' });
+    expect(await provider.describe!(c, 'erin')).toEqual({ objects: { count: 2, bytes: 11 } });
+  });
+
   it('defaults to https://t3.storage.dev and region auto', async () => {
     const c = ctx({ TIGRIS_STORAGE_ACCESS_KEY_ID: 'a', TIGRIS_STORAGE_SECRET_ACCESS_KEY: 'bbbb' });
     expect(await provider.variables(c, 'dev')).toMatchObject({ AWS_ENDPOINT_URL_S3: 'https://t3.storage.dev', AWS_REGION: 'auto' });

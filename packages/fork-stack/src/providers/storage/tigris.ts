@@ -8,6 +8,7 @@
  * own SDKs do), falling back to emptying the bucket if the service refuses it.
  * Credentials: TIGRIS_STORAGE_ACCESS_KEY_ID / TIGRIS_STORAGE_SECRET_ACCESS_KEY, else AWS_*.
  */
+import { describeObjects } from './s3-common/copying-provider.js';
 import { CreateBucketCommand, DeleteBucketCommand, ListBucketsCommand, type ListBucketsCommandOutput } from '@aws-sdk/client-s3';
 import { OperationError } from '../../core/errors.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
@@ -240,5 +241,6 @@ export const provider = {
   list: async (ctx: Ctx) => listBucketEnvs(asCopying(open(ctx))),
   variables: async (ctx: Ctx, env: string) => ({ ...bucketVariables(ctx, bucketNameFor(ctx, env)), ...locationVariables(open(ctx)) }),
   check,
+  describe: async (ctx: Ctx, env: string) => describeObjects(asCopying(open(ctx)), env),
 } satisfies Provider<TigrisOptions>;
 

@@ -56,7 +56,7 @@ export function copyingProvider<O extends CopyingOptions>(flavor: Flavor<O>) {
  * For `fork-stack diff`: how many objects and bytes the environment holds (its bucket, or its prefix of
  * the shared bucket; a root's top level without the forks' folder). fork-stack's own marker is not counted.
  */
-async function describeObjects(s: Session<CopyingOptions>, env: string): Promise<Description> {
+export async function describeObjects(s: Session<CopyingOptions>, env: string): Promise<Description> {
   const { ctx } = s;
   const prefixMode = ctx.options.mode === 'prefix';
   const bucket = prefixMode ? sharedBucket(ctx) : bucketNameFor(ctx, env);
