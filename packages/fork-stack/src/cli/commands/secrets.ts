@@ -36,7 +36,8 @@ function readStdin(): string {
   }
   // Decoded strictly: bytes that are not UTF-8 would otherwise become U+FFFD and change the value.
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(0));
+    // ignoreBOM: a leading U+FEFF is part of the value, not a marker to drop.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(readFileSync(0));
   } catch {
     throw new UsageError('the value on stdin is not valid UTF-8', {
       hint: 'Secrets are text. Encode binary values first, e.g. base64 < file | fork-stack secrets set KEY',
