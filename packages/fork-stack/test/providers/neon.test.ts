@@ -76,6 +76,19 @@ describe('neon provider', () => {
     expect(pooled.DATABASE_URL).toMatch(/@ep-fork-[0-9]+-pooler\.us-east-2\.aws\.neon\.tech\/neondb/);
   });
 
+  it('reset restores the branch from its parent natively, keeping its id (and refuses roots)', async () => {
+    const ctx = contextFor(fake);
+    await provider.fork(ctx, { env: 'alice', parent: 'prod' });
+    const [before] = branchesNamed(fake, 'alice');
+    const resource = await provider.reset!(ctx, { env: 'alice', parent: 'prod' });
+    expect(resource).toMatchObject({ env: 'alice', name: 'alice', owned: true });
+    const [after] = branchesNamed(fake, 'alice');
+    expect(after?.id).toBe(before?.id);
+    expect(after?.last_reset_at).toBeDefined();
+    expect(fake.requests.some((r) => r.operation === 'POST /projects/{project_id}/branches/{branch_id}/restore')).toBe(true);
+    await expect(provider.reset!(ctx, { env: 'prod', parent: 'prod' })).rejects.toThrow(/root or protected/);
+  });
+
   it('an operation that fails is a clear error (and the engine rolls the branch back with remove)', async () => {
     await fake.close();
     fake = await startNeonFake({ async: { polls: 1 }, scenario: 'empty' }, {

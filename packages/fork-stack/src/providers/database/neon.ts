@@ -153,6 +153,30 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   }
 }
 
+/**
+ * Native reset: Neon's "restore from parent" (POST …/branches/{id}/restore with the parent branch as
+ * source) makes the branch its parent's current state again while keeping its id, endpoint and
+ * connection string. Refused for branches fork-stack did not make.
+ */
+async function reset(ctx: Ctx, request: ForkRequest): Promise<Resource> {
+  const { env, parent } = request;
+  const name = naming.nameOf(ctx, env);
+  if (isAdoptedEnv(ctx, env)) throw new UsageError(`neon: "${env}" is a root or protected environment; its branch is never reset`);
+  const api = await neonClient(ctx);
+  const found = await findBranch(api, name);
+  if (!found) throw new OperationError(`neon: branch "${name}" of "${env}" does not exist`, { hint: `Create it with "fork-stack create ${env}".` });
+  if (!isOurs(found, ctx.project)) throw new OperationError(`neon: refusing to reset branch "${name}": it was not made by fork-stack for "${ctx.project}"`);
+  const parentName = naming.nameOf(ctx, parent);
+  const parentBranch = await findBranch(api, parentName);
+  if (!parentBranch) throw new OperationError(`neon: parent branch "${parentName}" of environment "${parent}" does not exist`);
+  await waitUntilReady(ctx, api, found);
+  const restored = await api.call(`reset branch "${name}" from "${parentName}"`, (p) =>
+    api.sdk.restoreProjectBranch(api.projectId, found.branch.id, { source_branch_id: parentBranch.branch.id }, p),
+  );
+  await waitForOperations(ctx, api, restored.data?.operations ?? [], `branch "${name}" to be reset`);
+  return branchResource(found, env, true, parent);
+}
+
 async function list(ctx: Ctx): Promise<Resource[]> {
   const api = await neonClient(ctx);
   const all = await listBranches(api, 'list branches');
@@ -198,7 +222,7 @@ function accessFailure(ctx: Ctx, error: unknown): Check {
 export const provider = {
   kind: 'database',
   name: 'neon',
-  capabilities: { pointInTime: true },
+  capabilities: { pointInTime: true, reset: true },
   publicVariables: [],
 
   resourceName: (ctx, env) => naming.nameOf(ctx, env),
@@ -212,6 +236,7 @@ export const provider = {
   fork,
   remove,
   list,
+  reset,
 
   async variables(ctx, env) {
     const api = await neonClient(ctx);
