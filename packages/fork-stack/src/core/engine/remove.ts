@@ -4,7 +4,7 @@
  * was interrupted can simply be run again.
  */
 import { OperationError, UsageError } from '../errors.js';
-import { readFileIfExists } from '../files/atomic.js';
+import { readFileIfExists, removeStaleTemps } from '../files/atomic.js';
 import { acquireLock } from '../lock.js';
 import { assertEnvName } from '../names.js';
 import { readMeta, removeMeta, writeMeta } from '../state.js';
@@ -37,6 +37,9 @@ export async function deleteEnvironment(engine: Engine, env: string): Promise<De
   const lock = await acquireLock(config.paths.locksDir, env, `delete ${env}`);
   try {
     const [found, meta] = await Promise.all([findAll(slots, env), readMeta(config.paths, env)]);
+    // A create killed while writing its journal or variables file leaves only temp files: clear them
+    // whether or not anything else of the environment exists.
+    await Promise.all([removeStaleTemps(config.paths.metaFile(env)), removeStaleTemps(config.paths.envFile(env))]);
     if (found.every((r) => r === undefined) && meta === undefined) {
       throw new OperationError(`environment "${env}" does not exist`, { hint: 'Run "fork-stack list" to see the environments.' });
     }
