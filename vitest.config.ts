@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'templates/**/*.test.ts', 'stacks/**/*.test.ts', 'examples/**/*.test.ts'],
+    // Only the repository's own vitest suites. The stacks' and examples' tests are node:test files a user
+    // runs with `make test` in a copy; test/stacks and test/examples run them that way.
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Integration tests start real servers (PostgreSQL, Redis, S3) and spawn the built CLI.
     testTimeout: 120_000,
