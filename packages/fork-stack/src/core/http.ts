@@ -29,6 +29,12 @@ export interface RequestOptions {
   expect?: number[];
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * The answers to this request carry secret values (a secrets download). Its error answers are not
+   * quoted: a provider that echoes the data into an error body would print values fork-stack never saw
+   * and so cannot scrub. The error still names the operation, the status and what to check.
+   */
+  answersHoldSecrets?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -77,6 +83,8 @@ function providerMessage(body: unknown, text: string): string {
   }
   return (text.split('\n')[0] ?? '').slice(0, 200);
 }
+
+const WITHHELD = "the provider's message is not shown: answers to this request carry secret values";
 
 function authHint(provider: string, status: number): string | undefined {
   if (status === 401) return `Check the ${provider} credentials in your environment (see "fork-stack doctor").`;
@@ -139,7 +147,7 @@ export class HttpClient {
       }
     }
     if (response.ok || req.expect?.includes(response.status)) return { status: response.status, headers: response.headers, body: body as T };
-    const message = scrub(providerMessage(body, text));
+    const message = req.answersHoldSecrets ? WITHHELD : scrub(providerMessage(body, text));
     throw new ProviderHttpError(
       provider,
       response.status,

@@ -45,6 +45,15 @@ describe('HttpClient', () => {
     expect(calls).toBe(1);
   });
 
+  it('never quotes the error answer of a request whose answers hold secret values', async () => {
+    const url = await serve((_n, _req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"messages":["bad request; we had STRIPE_KEY=sk_live_unseen"]}'));
+    const client = new HttpClient({ provider: 'doppler', baseUrl: url, headers: {}, retry: fast });
+    const error = await client.request({ path: '/download', what: 'read the secrets of prd', answersHoldSecrets: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderHttpError);
+    expect((error as ProviderHttpError).message).toMatch(/^doppler: read the secrets of prd failed: HTTP 400 — the provider's message is not shown/);
+    expect((error as ProviderHttpError).message).not.toContain('sk_live_unseen');
+  });
+
   it('returns expected statuses instead of throwing', async () => {
     const url = await serve((_n, _req, res) => res.writeHead(404).end('{"message":"not found"}'));
     const client = new HttpClient({ provider: 'p', baseUrl: url, headers: {} });

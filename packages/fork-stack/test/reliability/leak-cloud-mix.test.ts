@@ -17,7 +17,7 @@ import { hasStackTrace, runCliAsync, type RunResult } from '../helpers/cli.js';
 import { canaries, expectNoLeak, expectNoLeakInFiles, type Transcript } from '../safety/leak-scan.js';
 import { cloudProject } from './support/cloud-providers.js';
 import { startAnyEchoProxy, type AnyEchoProxy, type EchoRequest } from './support/echo-proxy-any.js';
-import { guardsFix, provesBug } from './support/bugs.js';
+import { guardsFix } from './support/bugs.js';
 import { recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
 
 type AnyFake = Awaited<ReturnType<typeof startFake>>;
@@ -204,19 +204,19 @@ describe('errors quoting a provider answer that carries a credential', () => {
     )()
   );
 
-  // LIMITATION (for the lead to decide): a failed *read* whose error body holds secret values the CLI
-  // never saw (here Doppler's download answering 400 with the values) prints them: scrub() can only mask
-  // values it was told about. Printing provider messages only up to a length, or only their first line,
-  // or masking anything shaped like KEY=value/"KEY":"value", are the options.
-  it.fails(
+  // Regression test for a limitation this suite found, now fixed: error-body-unseen-values in
+  // support/bugs.ts (a failed read whose error body holds secret values the CLI never saw).
+  it(
     'doppler: values quoted by a failing download are not printed',
-    provesBug('error-body-unseen-values', async () => {
+    guardsFix('error-body-unseen-values', async () => {
       const values = canaries('download');
       const { result, echoed } = await echoedCreate(['doppler'], (r) => /secrets\/download/.test(r.path), {
         async: { polls: 1 },
         scenario: { projects: [{ slug: 'myapp', environments: ['dev', 'prd'], secrets: { prd: values } }] } as never,
       });
       expect(echoed).toBeGreaterThan(0);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/read the secrets of \S+ failed: HTTP 400/);
       expectNoLeak([{ label: 'create with a failing download', result }], values);
     })
   );

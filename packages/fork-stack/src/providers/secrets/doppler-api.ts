@@ -142,6 +142,7 @@ export class DopplerApi {
       path: '/v3/configs/config/secrets/download',
       query: { project: this.project, config, format: 'json' },
       what: `read the secrets of ${config}`,
+      answersHoldSecrets: true,
       signal: this.ctx.signal,
     });
     if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body)) {

@@ -78,7 +78,7 @@ export class VaultApi {
 
   /** The latest version's data, or undefined when there is none (never written, deleted or destroyed). */
   async readData(path: string): Promise<KvData | undefined> {
-    const res = await this.http.request<{ data?: KvData }>({ path: this.route('data', path), what: `read ${this.ctx.options.mount}/${path}`, expect: [404], signal: this.ctx.signal });
+    const res = await this.http.request<{ data?: KvData }>({ path: this.route('data', path), what: `read ${this.ctx.options.mount}/${path}`, expect: [404], answersHoldSecrets: true, signal: this.ctx.signal });
     if (this.missing(res) || !res.body.data || res.body.data.data === null) return undefined;
     return res.body.data;
   }
