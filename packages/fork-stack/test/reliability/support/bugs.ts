@@ -74,7 +74,7 @@ export const BUGS = {
     test: 'leak-cloud-mix.test.ts › errors quoting a provider answer that carries a credential › <provider>',
   },
   'error-body-unseen-values': {
-    fixed: 'requests whose answers carry secret values (Doppler downloads and secret writes, Vault KV reads) are marked answersHoldSecrets; their error answers are never quoted, the error names the operation and the status.',
+    fixed: 'requests whose answers carry secret values (Doppler downloads, Vault KV reads) are marked answersHoldSecrets; their error answers are never quoted, the error names the operation and the status.',
     what: 'Limitation: a failed read whose error body holds secret values the CLI never saw (Doppler download answering 400 with the values) prints them; scrub() can only mask values it was told about.',
     where: 'packages/fork-stack/src/core/http.ts (provider messages are printed whole)',
     test: 'leak-cloud-mix.test.ts › doppler: values quoted by a failing download are not printed',
