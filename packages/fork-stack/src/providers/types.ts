@@ -69,6 +69,12 @@ export interface Resource {
    * "already exists" answer): it may be another run's, so a rollback leaves it alone.
    */
   adopted?: boolean;
+  /**
+   * The `runId` recorded on the resource by the create that made it (providers with
+   * `capabilities.recordsRun`), also when fork found it already there: the engine tells its own retried
+   * create from a teammate's create of the same environment by it.
+   */
+  createdByRun?: string;
 }
 
 export interface ForkRequest {
@@ -80,6 +86,8 @@ export interface ForkRequest {
   expiresAt?: Date;
   /** Secrets copy policy: which of the parent's keys the child gets. Only for the secrets kind. */
   keep?: (key: string) => boolean;
+  /** Identifies this create run; providers with `capabilities.recordsRun` record it on what they create. */
+  runId?: string;
 }
 
 export interface RemoveRequest {
@@ -119,6 +127,12 @@ export interface Capabilities {
   createEmpty?: boolean;
   /** `reset` exists: a native "reset to parent" that keeps the resource's identity. */
   reset?: boolean;
+  /**
+   * `fork` records `ForkRequest.runId` on the resource it creates and reports it back as
+   * `Resource.createdByRun`, atomically with the creation (a Neon branch's annotation). The first such slot
+   * decides which of two checkouts creating the same environment at once made it.
+   */
+  recordsRun?: boolean;
 }
 
 export interface Provider<Options = unknown> {

@@ -102,6 +102,26 @@ describe('create', () => {
     expect(error.message).toMatch(/already exists/);
   });
 
+  it('a teammate who created the environment at the same moment wins: this run says so and removes nothing', async () => {
+    const database = new MemoryProvider({ kind: 'database', recordsRun: true });
+    t = memoryEngine([{ id: 'database', provider: database }, { id: 'storage.uploads' }]);
+    database.teammateRuns.set('alice', 'teammate-run');
+    const error = await rejection(createEnvironment(t.engine, { env: 'alice' }));
+    expect(error.exitCode).toBe(1);
+    expect(error.message).toBe('environment "alice" already exists: another checkout created it at the same moment');
+    expect(t.providers['storage.uploads']!.calls.filter((c) => c.op === 'remove')).toEqual([]);
+    expect(database.calls.filter((c) => c.op === 'remove')).toEqual([]);
+    expect(await readMeta(t.engine.config.paths, 'alice')).toBeUndefined();
+  });
+
+  it('a resource that records runs and was made by this run is its own create', async () => {
+    const database = new MemoryProvider({ kind: 'database', recordsRun: true });
+    t = memoryEngine([{ id: 'database', provider: database }, { id: 'secrets' }]);
+    const result = await createEnvironment(t.engine, { env: 'alice' });
+    expect(result.resources.database?.createdByRun).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await readMeta(t.engine.config.paths, 'alice'))?.status).toBe('ready');
+  });
+
   it('rolls back what it created when one slot fails, and says so', async () => {
     t = memoryEngine();
     t.providers['storage.uploads']?.failFork.set('alice', new Error('bucket quota exceeded'));

@@ -12,6 +12,8 @@ export interface MemoryProviderOptions {
   maxName?: number;
   delayMs?: number;
   pointInTime?: boolean;
+  /** Record the create run on what fork makes (Capabilities.recordsRun). */
+  recordsRun?: boolean;
 }
 
 export interface Call {
@@ -23,7 +25,7 @@ export interface Call {
 export class MemoryProvider implements Provider<unknown> {
   readonly kind: Kind;
   readonly name: string;
-  readonly capabilities: { createEmpty: boolean; pointInTime: boolean };
+  readonly capabilities: { createEmpty: boolean; pointInTime: boolean; recordsRun: boolean };
   readonly publicVariables: string[];
   readonly resources = new Map<string, { resource: Resource; values: Record<string, string> }>();
   readonly calls: Call[] = [];
@@ -31,6 +33,8 @@ export class MemoryProvider implements Provider<unknown> {
   readonly failFork = new Map<string, Error>();
   readonly failRemove = new Map<string, Error>();
   failAfterCreate = false;
+  /** env → run id of a teammate's create that makes the resource just before this fork's own create. */
+  readonly teammateRuns = new Map<string, string>();
   delayMs: number;
   private readonly maxName: number;
   /** Forks currently running, and the most ever running at once. */
@@ -42,7 +46,7 @@ export class MemoryProvider implements Provider<unknown> {
     this.name = options.name ?? 'memory';
     this.maxName = options.maxName ?? 63;
     this.delayMs = options.delayMs ?? 0;
-    this.capabilities = { createEmpty: true, pointInTime: options.pointInTime ?? false };
+    this.capabilities = { createEmpty: true, pointInTime: options.pointInTime ?? false, recordsRun: options.recordsRun ?? false };
     this.publicVariables = this.kind === 'secrets' ? [] : [this.variableName()];
   }
 
@@ -95,8 +99,12 @@ export class MemoryProvider implements Provider<unknown> {
       }
       await this.pause(ctx.signal);
       const values = Object.fromEntries(Object.entries(parent.values).filter(([k]) => (request.keep ? request.keep(k) : true)));
-      const resource: Resource = { env: request.env, name: this.resourceName(ctx, request.env), parent: request.parent, state: 'ready', owned: true };
+      const teammate = this.teammateRuns.get(request.env);
+      const madeBy = teammate ?? (this.capabilities.recordsRun ? request.runId : undefined);
+      const resource: Resource = { env: request.env, name: this.resourceName(ctx, request.env), parent: request.parent, state: 'ready', owned: true, ...(madeBy ? { createdByRun: madeBy } : {}) };
       this.resources.set(request.env, { resource, values });
+      // The teammate's create won: this one got "already exists" and adopted it.
+      if (teammate) return { ...resource, adopted: true };
       if (failure) throw failure;
       return resource;
     } finally {

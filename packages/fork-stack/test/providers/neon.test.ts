@@ -117,6 +117,20 @@ describe('neon provider', () => {
     expect(fake.requests.filter((r) => r.operation === 'POST /projects/{project_id}/branches')).toHaveLength(1);
   });
 
+  it('records the create run on the branch and reports it, also to a later fork that finds the branch', async () => {
+    const ctx = contextFor(fake);
+    const made = await provider.fork(ctx, { env: 'alice', parent: 'prod', runId: 'run-a' });
+    expect(made.createdByRun).toBe('run-a');
+    const found = await provider.fork(ctx, { env: 'alice', parent: 'prod', runId: 'run-b' });
+    expect(found.createdByRun).toBe('run-a');
+  });
+
+  it('a lost answer retried into 409 still reports this run as the maker (its own retry is not a teammate)', async () => {
+    fake.failNth({ operation: 'POST /projects/{project_id}/branches', fault: '500', afterApply: true });
+    const resource = await provider.fork(contextFor(fake), { env: 'alice', parent: 'prod', runId: 'run-a' });
+    expect(resource).toMatchObject({ adopted: true, createdByRun: 'run-a' });
+  });
+
   it('a create that happened but whose answer was lost (500 after apply) is retried, gets 409 and adopts the branch', async () => {
     fake.failNth({ operation: 'POST /projects/{project_id}/branches', fault: '500', afterApply: true });
     const ctx = contextFor(fake);

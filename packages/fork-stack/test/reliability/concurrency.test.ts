@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCliAsync, tempDir, type RunResult } from '../helpers/cli.js';
-import { provesBug } from './support/bugs.js';
+import { guardsFix } from './support/bugs.js';
 import { cloudProject } from './support/cloud-providers.js';
 import { recordFigures, scale, since, TIMEOUT_MS, type Figure } from './support/figures.js';
 import { localChecksums, localLeftovers, localStack } from './support/local-stack.js';
@@ -169,12 +169,10 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
     TIMEOUT_MS
   );
 
-  // LIMITATION (decided; see concurrent-create-adopts in support/bugs.ts): two checkouts creating the same
-  // environment at the same moment both finish it. This test states the stricter behaviour that would
-  // need a per-run marker on every provider's resources, and stays it.fails until then.
-  it.fails(
+  // Regression test for a bug this suite found, now fixed: concurrent-create-adopts in support/bugs.ts.
+  it(
     'two checkouts create the same environment at once: the second is told it already exists',
-    provesBug('concurrent-create-adopts', async () => {
+    guardsFix('concurrent-create-adopts', async () => {
       // Latency long enough that both runs look for the environment before either creates it.
       const project = await cloudProject(['neon', 'doppler'], { latencyMs: 150, async: { polls: 2 } });
       const tmp = tempDir('fork-stack-teammate-');
@@ -184,7 +182,12 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
       try {
         const runs = await Promise.all([project.dir, teammate].map((cwd) => runCliAsync(['create', 'alice'], { cwd, env: project.env })));
         expect(runs.map((r) => r.code).sort()).toEqual([0, 1]);
-        expect(runs.find((r) => r.code === 1)?.stderr).toMatch(/already exists/);
+        const loser = runs.find((r) => r.code === 1) as RunResult;
+        expect(clearFailure(loser), loser.stderr).toBe(true);
+        expect(loser.stderr).toMatch(/environment "alice" already exists/);
+        // Once and whole, and the loser left no journal claiming it.
+        expect(project.counts('alice')).toEqual({ neon: 1, doppler: 1 });
+        expect(runs.every((r) => !/rolled back|rollback/.test(r.stderr))).toBe(true);
       } finally {
         tmp.cleanup();
         await project.close();

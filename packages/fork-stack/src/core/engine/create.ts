@@ -6,6 +6,7 @@
  * is removed again (unless keepPartial); an interrupted create (crash, Ctrl-C twice, SIGKILL) leaves
  * `status: creating` in its metadata, and re-running create finishes it because every fork is idempotent.
  */
+import { randomUUID } from 'node:crypto';
 import type { Resource } from '../../providers/types.js';
 import { ForkStackError, OperationError, UsageError } from '../errors.js';
 import { acquireLock } from '../lock.js';
@@ -146,7 +147,21 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     });
 
     const atFor = (slot: LoadedSlot) => (unableAt.includes(slot) ? undefined : options.at);
-    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt }, removable, options.keepPartial ?? false);
+    const runId = randomUUID();
+    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId }, removable, options.keepPartial ?? false);
+
+    const claim = resuming ? undefined : claimSlot(slots, targetFound);
+    const madeBy = claim && resources[claim.config.id]?.createdByRun;
+    if (claim && madeBy && madeBy !== runId) {
+      // Another checkout created the environment at the same moment. Every fork waited for its resource,
+      // so the environment is whole; nothing is removed (the other run counts on what this one made).
+      if (meta) await writeMeta(config.paths, meta);
+      else await removeMeta(config.paths, env);
+      throw new OperationError(`environment "${env}" already exists: another checkout created it at the same moment`, {
+        details: [`${claim.config.id} (${claim.provider.name}) was made by another fork-stack run; what this run made is part of that environment now`],
+        hint: `Use "fork-stack switch ${env}" to work in it, or "fork-stack delete ${env}" to start over.`,
+      });
+    }
 
     const variables = await resolveVariables(engine, env, slots);
     for (const key of variables.shadowed) {
@@ -171,7 +186,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
 async function forkAll(
   engine: Engine,
   slots: LoadedSlot[],
-  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date },
+  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date; runId: string },
   removable: Set<string>,
   keepPartial: boolean,
 ): Promise<Record<string, Resource>> {
@@ -189,7 +204,7 @@ async function forkAll(
       try {
         const ctx = engine.withSignal(slot, controller.signal);
         const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, request.parent) : undefined;
-        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep });
+        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep, runId: request.runId });
         reporter.slot(slot.config.id, { phase: 'done', message: resource.name });
         return resource;
       } catch (error) {
@@ -238,6 +253,16 @@ async function forkAll(
       [...causeHints, ...(rollbackFailures.length === 0 ? [] : [`Run "fork-stack delete ${request.env} --yes" to remove what is left once the problem is fixed.`])].join('\n') ||
       undefined,
   });
+}
+
+/**
+ * The slot whose recorded create run says which of two simultaneous creates made the environment: the
+ * first (in config order, the same in every checkout) whose provider records runs, if it did not exist
+ * before this run. Only one slot decides, so two runs that each won a different resource cannot both lose.
+ */
+function claimSlot(slots: LoadedSlot[], foundBefore: (Resource | undefined)[]): LoadedSlot | undefined {
+  const i = slots.findIndex((s) => s.provider.capabilities?.recordsRun);
+  return i >= 0 && !foundBefore[i] ? slots[i] : undefined;
 }
 
 async function assertBelowMaxEnvs(engine: Engine, env: string, max: number): Promise<void> {

@@ -11,7 +11,7 @@ import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '..
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import { neonClient, type NeonClient } from './neon/api.js';
-import { branchResource, ENV_KEY, findBranch, isOurs, listBranches, ownerAnnotation, PARENT_KEY, waitForOperations, type FoundBranch } from './neon/branches.js';
+import { branchResource, ENV_KEY, findBranch, isOurs, listBranches, ownerAnnotation, PARENT_KEY, RUN_KEY, waitForOperations, type FoundBranch } from './neon/branches.js';
 import { connectionUri, rememberConnectionUris } from './neon/connection.js';
 import { API_KEY_ENV, DEFAULT_NAMES, type NeonOptions } from './neon.schema.js';
 
@@ -59,7 +59,8 @@ async function adoptExisting(ctx: Ctx, api: NeonClient, found: FoundBranch, requ
     });
   }
   const ready = await waitUntilReady(ctx, api, found);
-  return { ...branchResource(ready, env, true, recordedParent ?? parent), ...(raced ? { adopted: true } : {}) };
+  const createdByRun = found.annotation?.[RUN_KEY];
+  return { ...branchResource(ready, env, true, recordedParent ?? parent), ...(raced ? { adopted: true } : {}), ...(createdByRun ? { createdByRun } : {}) };
 }
 
 function createBody(ctx: Ctx, request: ForkRequest, name: string, parentId: string, expiresAt?: Date): BranchCreateRequest & AnnotationCreateValueRequest {
@@ -71,7 +72,7 @@ function createBody(ctx: Ctx, request: ForkRequest, name: string, parentId: stri
       ...(expiresAt ? { expires_at: rfc3339(expiresAt) } : {}),
     },
     endpoints: [{ type: 'read_write' as EndpointType }],
-    annotation_value: ownerAnnotation(ctx.project, request.env, request.parent),
+    annotation_value: ownerAnnotation(ctx.project, request.env, request.parent, request.runId),
   };
 }
 
@@ -123,7 +124,8 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   const { branch, operations, connection_uris: uris } = created.data;
   rememberConnectionUris(api, branch.id, uris);
   await waitForOperations(ctx, api, operations ?? [], `branch "${name}" to be created`);
-  return branchResource({ branch: { ...branch, current_state: 'ready' }, annotation: ownerAnnotation(ctx.project, env, parent) }, env, true, parent);
+  const resource = branchResource({ branch: { ...branch, current_state: 'ready' }, annotation: ownerAnnotation(ctx.project, env, parent) }, env, true, parent);
+  return request.runId ? { ...resource, createdByRun: request.runId } : resource;
 }
 
 async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
@@ -222,7 +224,7 @@ function accessFailure(ctx: Ctx, error: unknown): Check {
 export const provider = {
   kind: 'database',
   name: 'neon',
-  capabilities: { pointInTime: true, reset: true },
+  capabilities: { pointInTime: true, reset: true, recordsRun: true },
   publicVariables: [],
 
   resourceName: (ctx, env) => naming.nameOf(ctx, env),

@@ -15,6 +15,8 @@ import type { NeonClient } from './api.js';
 export const OWNER_KEY = 'fork-stack-project';
 export const ENV_KEY = 'fork-stack-env';
 export const PARENT_KEY = 'fork-stack-parent';
+/** The create run that made the branch (see Capabilities.recordsRun). */
+export const RUN_KEY = 'fork-stack-run';
 export const PAGE_SIZE = 100;
 
 export interface FoundBranch {
@@ -22,8 +24,8 @@ export interface FoundBranch {
   annotation?: AnnotationValueData;
 }
 
-export function ownerAnnotation(project: string, env: string, parent: string): AnnotationValueData {
-  return { [OWNER_KEY]: project, [ENV_KEY]: env, [PARENT_KEY]: parent };
+export function ownerAnnotation(project: string, env: string, parent: string, runId?: string): AnnotationValueData {
+  return { [OWNER_KEY]: project, [ENV_KEY]: env, [PARENT_KEY]: parent, ...(runId ? { [RUN_KEY]: runId } : {}) };
 }
 
 export function isOurs(found: FoundBranch, project: string): boolean {
