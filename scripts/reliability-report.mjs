@@ -212,7 +212,7 @@ ${faultsSection(figures.faults)}
 
 ${listSection(
   '## 3. Concurrency',
-  'Two `create alice` at once in one checkout (the per-environment lock): one succeeds, the other gets a clear error and changes nothing. Two checkouts of a team (no shared lock) racing on the same name: the environment exists once and whole and neither run removes the other\'s resources. Ten creates of different environments at once, on the local stack and on the Neon + Doppler fakes. `switch` racing a `create` and other switches while two reader processes read `.current-env` and `.env.local` in a tight loop: every read must be a whole file naming one whole environment (user lines kept, one managed block, header, `FORK_STACK_ENV`, `DATABASE_URL` and `BUCKET_NAME` agreeing).',
+  'Two `create alice` at once in one checkout (the per-environment lock): one succeeds, the other gets a clear error and changes nothing. Two checkouts of a team (no shared lock) racing on the same name: the environment exists once and whole, neither run removes the other\'s resources, and the run that did not make the Neon branch (the deciding resource) is told it already exists. Ten creates of different environments at once, on the local stack and on the Neon + Doppler fakes. `switch` racing a `create` and other switches while two reader processes read `.current-env` and `.env.local` in a tight loop: every read must be a whole file naming one whole environment (user lines kept, one managed block, header, `FORK_STACK_ENV`, `DATABASE_URL` and `BUCKET_NAME` agreeing).',
   figures.concurrency ?? {},
 )}
 

@@ -25,6 +25,14 @@ const READER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support'
 const results: Record<string, Figure> = {};
 afterAll(() => recordFigures('concurrency', 'races', results));
 
+/** What the losing run of a two-checkout race saw, without the environment's name (so the report can count them). */
+function raceOutcome(winners: number, loserStderr: string, env: string): string {
+  if (winners === 2) return 'both finished it';
+  if (/another checkout created it at the same moment/.test(loserStderr)) return 'loser told it already exists';
+  if (/already exists in part/.test(loserStderr)) return 'loser refused: exists in part';
+  return (loserStderr.split('\n').find((l) => l.startsWith('error:')) ?? '').replaceAll(env, '<env>');
+}
+
 const clearFailure = (r: RunResult) => r.code === 1 && !hasStackTrace(r.stderr) && /^error: /m.test(r.stderr) && !/This is a bug/.test(r.stderr);
 
 describe('concurrency: local stack', () => {
@@ -150,7 +158,7 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
           const lost = results2.filter((r) => r.code !== 0);
           for (const r of lost) expect(clearFailure(r), r.stderr).toBe(true);
           expect(won.length, results2.map((r) => r.stderr).join('\n')).toBeGreaterThanOrEqual(1);
-          outcomes.push(won.length === 2 ? 'both finished the same environment' : lost[0]!.stderr.split('\n').find((l) => l.startsWith('error:')) ?? '');
+          outcomes.push(raceOutcome(won.length, lost[0]?.stderr ?? '', env));
           // Whatever the race, the environment exists once and whole on every provider.
           expect(project.counts(env)).toEqual({ neon: 1, doppler: 1 });
           const listed = JSON.parse((await runCliAsync(['list', '--json'], { cwd: project.dir, env: project.env })).stdout) as {
@@ -160,7 +168,7 @@ describe('concurrency: cloud (Neon + Doppler fakes)', () => {
         }
         expect(project.parents()).toBe(parentBefore);
         for (const { fake } of project.fakes) expect(fake.violations).toEqual([]);
-        results['same env, two checkouts (neon + doppler)'] = { races: RACES, outcomes: [...new Set(outcomes)].join(' | ') };
+        results['same env, two checkouts (neon + doppler)'] = { races: RACES, outcomes: outcomes.join(', ') };
       } finally {
         tmp.cleanup();
         await project.close();
