@@ -114,6 +114,15 @@ describe('create', () => {
     expect(await readMeta(t.engine.config.paths, 'alice')).toBeUndefined();
   });
 
+  it('with --reuse, losing that race is fine: the environment is used as it is', async () => {
+    const database = new MemoryProvider({ kind: 'database', recordsRun: true });
+    t = memoryEngine([{ id: 'database', provider: database }, { id: 'secrets' }]);
+    database.teammateRuns.set('alice', 'teammate-run');
+    const result = await createEnvironment(t.engine, { env: 'alice', reuse: true });
+    expect(result.reused).toBe(true);
+    expect((await readEnvFile(t.engine.config.paths, 'alice'))?.values.DATABASE_URL).toBe('memory://app-database-alice');
+  });
+
   it('a resource that records runs and was made by this run is its own create', async () => {
     const database = new MemoryProvider({ kind: 'database', recordsRun: true });
     t = memoryEngine([{ id: 'database', provider: database }, { id: 'secrets' }]);

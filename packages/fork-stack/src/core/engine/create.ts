@@ -104,11 +104,8 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     const existingCount = targetFound.filter(Boolean).length;
     if (!resuming && existingCount === slots.length) {
       if (options.reuse) {
-        const variables = await resolveVariables(engine, env, slots);
-        await runVariablesGuards(engine, variables);
-        await writeEnvFile(config.paths, variables);
         const resources = Object.fromEntries(slots.map((s, i) => [s.config.id, targetFound[i] as Resource]));
-        return { env, parent: meta?.parent ?? parent, resumed: false, reused: true, resources, variables };
+        return reuseExisting(engine, env, meta?.parent ?? parent, slots, resources);
       }
       throw new OperationError(`environment "${env}" already exists`, {
         hint: `Use "fork-stack switch ${env}", pass --reuse to accept an existing one, or "fork-stack delete ${env}" first to start over.`,
@@ -157,6 +154,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       // so the environment is whole; nothing is removed (the other run counts on what this one made).
       if (meta) await writeMeta(config.paths, meta);
       else await removeMeta(config.paths, env);
+      if (options.reuse) return reuseExisting(engine, env, meta?.parent ?? parent, slots, resources);
       throw new OperationError(`environment "${env}" already exists: another checkout created it at the same moment`, {
         details: [`${claim.config.id} (${claim.provider.name}) was made by another fork-stack run; what this run made is part of that environment now`],
         hint: `Use "fork-stack switch ${env}" to work in it, or "fork-stack delete ${env}" to start over.`,
@@ -253,6 +251,14 @@ async function forkAll(
       [...causeHints, ...(rollbackFailures.length === 0 ? [] : [`Run "fork-stack delete ${request.env} --yes" to remove what is left once the problem is fixed.`])].join('\n') ||
       undefined,
   });
+}
+
+/** --reuse: an environment that exists whole is used as it is (its variables file written, nothing else). */
+async function reuseExisting(engine: Engine, env: string, parent: string, slots: LoadedSlot[], resources: Record<string, Resource>): Promise<CreateResult> {
+  const variables = await resolveVariables(engine, env, slots);
+  await runVariablesGuards(engine, variables);
+  await writeEnvFile(engine.config.paths, variables);
+  return { env, parent, resumed: false, reused: true, resources, variables };
 }
 
 /**
