@@ -3,11 +3,11 @@
  * init (creates the empty root), create, switch, run (the app connects with DATABASE_URL), list,
  * the open-connections refusal and FORK_STACK_PG_TERMINATE=1, delete, doctor, and bad input.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasStackTrace, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { hasStackTrace, runCli, runCliAsync, tempDir, type RunResult } from '../helpers/cli.js';
 import { postgresBinariesOrSkip, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 
 const binaries = postgresBinariesOrSkip();
@@ -102,6 +102,19 @@ describe.skipIf(!binaries)('postgres provider through the CLI', () => {
     await expect(session.query('SELECT 1')).rejects.toThrow();
     expect((await server.query('SELECT count(*)::int AS n FROM orders', [], 'shop_qa'))[0]).toEqual({ n: 1 });
     ok(cli(['delete', 'qa', '--yes']));
+  });
+
+  it("a teammate's checkout creating the same environment at the same moment: one run makes it, the other is told it already exists", async () => {
+    const teammate = path.join(tmp.dir, 'teammate', 'shop');
+    mkdirSync(teammate, { recursive: true });
+    copyFileSync(path.join(dir, 'fork-stack.toml'), path.join(teammate, 'fork-stack.toml'));
+    const runs = await Promise.all([dir, teammate].map((cwd) => runCliAsync(['create', 'race'], { cwd, env })));
+    expect(runs.map((r) => r.code).sort(), runs.map((r) => r.stderr).join('\n')).toEqual([0, 1]);
+    const loser = runs.find((r) => r.code === 1) as RunResult;
+    expect(loser.stderr).toMatch(/^error: environment "race" already exists/m);
+    expect(hasStackTrace(loser.stderr)).toBe(false);
+    expect(await server.query("SELECT datname FROM pg_database WHERE datname LIKE '%race%'")).toEqual([{ datname: 'shop_race' }]);
+    ok(cli(['delete', 'race', '--yes']));
   });
 
   it('doctor checks the server; bad input is explained with exit 2 and no stack trace', () => {

@@ -141,6 +141,12 @@ describe('postgres ownership marker', () => {
     expect(isOurs('fork-stack:{broken', 'my-app', 'alice')).toBe(false);
     expect(isOurs(null, 'my-app', 'alice')).toBe(false);
   });
+
+  it('carries the create run that made the database', () => {
+    const comment = formatMarker({ project: 'my-app', env: 'alice', parent: 'dev', run: '5c0ffee0-0000-4000-8000-000000000001' });
+    expect(parseMarker(comment)?.run).toBe('5c0ffee0-0000-4000-8000-000000000001');
+    expect(parseMarker(formatMarker({ project: 'my-app', env: 'alice' }))?.run).toBeUndefined();
+  });
 });
 
 describe('postgres settings carried over', () => {

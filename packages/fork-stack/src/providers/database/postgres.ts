@@ -33,6 +33,7 @@ function toResource(ctx: Ctx, session: AdminSession, env: string, row: DatabaseR
     id: String(row.oid),
     parent: marker?.parent,
     createdAt: marker?.createdAt,
+    ...(marker?.run ? { createdByRun: marker.run } : {}),
     state: row.invalid ? 'failed' : 'ready',
     owned: isOurs(row.comment, ctx.project, env),
     details: {
@@ -65,7 +66,7 @@ function emptyOwner(ctx: Ctx, session: AdminSession): string {
 export const provider = {
   kind: 'database',
   name: 'postgres',
-  capabilities: { createEmpty: true },
+  capabilities: { createEmpty: true, recordsRun: true },
   // DATABASE_URL carries a password: never public (the engine masks it).
   publicVariables: [],
 
@@ -87,7 +88,7 @@ export const provider = {
     // Never connected to the parent (it must have no other sessions) nor to what is renamed or dropped.
     const avoid = [childName, parentName, stagingName(childName)];
     return withAdmin(ctx, { what, avoid }, async (session) => {
-      const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, childName, parentName });
+      const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, childName, parentName });
       return toResource(ctx, session, request.env, row);
     });
   },

@@ -98,6 +98,7 @@ function explainCreateError(ctx: Ctx, session: AdminSession, error: unknown, req
 export interface ForkPlan {
   env: string;
   parent: string;
+  runId?: string;
   childName: string;
   parentName: string;
 }
@@ -131,7 +132,7 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     await dropDatabase(ctx, session, staging);
     try {
       await createFromTemplate(ctx, session, plan, staging, parentRow);
-      const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString() });
+      const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString(), ...(plan.runId ? { run: plan.runId } : {}) });
       await client.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(staging)} IS ${pg.escapeLiteral(marker)}`);
       await copyGrants(client, parentName, staging);
       const settings = await copySettings(client, parentRow.oid, staging);

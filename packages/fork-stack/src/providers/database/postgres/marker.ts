@@ -12,6 +12,8 @@ export interface Marker {
   parent?: string;
   /** ISO 8601. */
   createdAt?: string;
+  /** The create run that made it (Capabilities.recordsRun): written before the rename gives it its name. */
+  run?: string;
 }
 
 export function formatMarker(marker: Marker): string {
@@ -28,6 +30,7 @@ export function parseMarker(comment: string | null | undefined): Marker | undefi
       env: value.env,
       parent: typeof value.parent === 'string' ? value.parent : undefined,
       createdAt: typeof value.createdAt === 'string' ? value.createdAt : undefined,
+      run: typeof value.run === 'string' ? value.run : undefined,
     };
   } catch {
     return undefined;
