@@ -38,6 +38,11 @@ export interface SupabaseState {
   branches: SupabaseBranch[];
   /** Parent projects whose branching was disabled by DELETE /v1/projects/{ref}/branches. */
   branchingDisabled: Set<string>;
+  /**
+   * Where a branch's database answers, for tests that connect to it (a real local PostgreSQL): host, port
+   * and password to hand out instead of the documented db.<ref>.supabase.co ones. Not part of Supabase.
+   */
+  database?: (branch: { name: string; ref: string }) => { host: string; port: number; password: string } | undefined;
 }
 
 export interface SupabaseSeed {
@@ -167,12 +172,13 @@ const handlers: Record<string, Handler<SupabaseState>> = {
     const branch = branchByIdOrRef(ctx);
     const branchProject = project(ctx, branch.project_ref);
     const healthy = branchProject.progress.poll();
+    const real = ctx.state.database?.({ name: branch.name, ref: branchProject.ref });
     return {
       body: {
         ref: branchProject.ref, postgres_version: '17.4.1.054', postgres_engine: '17', release_channel: 'ga',
-        status: healthy ? 'ACTIVE_HEALTHY' : 'COMING_UP', db_host: `db.${branchProject.ref}.supabase.co`, db_port: 5432,
+        status: healthy ? 'ACTIVE_HEALTHY' : 'COMING_UP', db_host: real?.host ?? `db.${branchProject.ref}.supabase.co`, db_port: real?.port ?? 5432,
         // Credentials appear once the branch's database is up.
-        ...(healthy ? { db_user: 'postgres', db_pass: branchProject.db_pass, jwt_secret: branchProject.jwt_secret } : {}),
+        ...(healthy ? { db_user: 'postgres', db_pass: real?.password ?? branchProject.db_pass, jwt_secret: branchProject.jwt_secret } : {}),
       },
     };
   },

@@ -221,6 +221,18 @@ function accessFailure(ctx: Ctx, error: unknown): Check {
   return { name: 'reachability', status: 'fail', message, fix: `Check the network, or ${'FORK_STACK_NEON_API_URL'} if you use a proxy.` };
 }
 
+async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
+  const api = await neonClient(ctx);
+  const name = naming.nameOf(ctx, env);
+  const found = await findBranch(api, name);
+  if (!found) {
+    throw new OperationError(`neon: branch "${name}" of environment "${env}" does not exist in project ${ctx.options.project_id}`, {
+      hint: `Create it with "fork-stack create ${env}".`,
+    });
+  }
+  return { DATABASE_URL: await connectionUri(ctx, api, found.branch) };
+}
+
 export const provider = {
   kind: 'database',
   name: 'neon',
@@ -240,16 +252,11 @@ export const provider = {
   list,
   reset,
 
-  async variables(ctx, env) {
-    const api = await neonClient(ctx);
-    const name = naming.nameOf(ctx, env);
-    const found = await findBranch(api, name);
-    if (!found) {
-      throw new OperationError(`neon: branch "${name}" of environment "${env}" does not exist in project ${ctx.options.project_id}`, {
-        hint: `Create it with "fork-stack create ${env}".`,
-      });
-    }
-    return { DATABASE_URL: await connectionUri(ctx, api, found.branch) };
+  variables,
+
+  async describe(ctx, env) {
+    const { describePostgresUrl } = await import('./pg-url-describe.js');
+    return describePostgresUrl('neon', env, (await variables(ctx, env)).DATABASE_URL);
   },
 
   check,

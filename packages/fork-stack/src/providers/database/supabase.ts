@@ -253,5 +253,10 @@ export const provider = {
   remove,
   list,
   variables,
+
+  async describe(ctx, env) {
+    const { describePostgresUrl } = await import('./pg-url-describe.js');
+    return describePostgresUrl('supabase', env, (await variables(ctx, env)).DATABASE_URL);
+  },
   check,
 } satisfies Provider<SupabaseOptions>;

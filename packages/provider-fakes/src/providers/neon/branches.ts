@@ -120,7 +120,7 @@ const createBranch: Handler<NeonState> = (ctx) => {
   const readWrite = endpoints.find((e) => e.type === 'read_write');
   // Documented: connection_uris only when the branch has exactly one role and one database.
   const uris = readWrite && roles.length === 1 && databases.length === 1
-    ? { connection_uris: [{ connection_uri: connectionUri(roles[0]!, databases[0]!, readWrite, false), connection_parameters: {
+    ? { connection_uris: [{ connection_uri: connectionUri(roles[0]!, databases[0]!, readWrite, false, ctx.state, created), connection_parameters: {
       database: databases[0]!.name, password: roles[0]!.password, role: roles[0]!.name,
       host: endpointView(readWrite).host, pooler_host: endpointView(readWrite).host.replace(readWrite.id, `${readWrite.id}-pooler`),
     } }] }

@@ -79,6 +79,11 @@ export interface NeonState {
   databases: NeonDatabase[];
   operations: Map<string, NeonOperation>;
   user: { id: string; email: string; name: string };
+  /**
+   * Where a branch's compute answers, for tests that connect to it (e.g. a real local PostgreSQL per
+   * branch): a connection URI to hand out instead of the documented `…neon.tech` one. Not part of Neon.
+   */
+  computeUrl?: (branch: { id: string; name: string }, role: string, database: string, pooled: boolean) => string | undefined;
 }
 
 export function createNeonState(): NeonState {
@@ -205,6 +210,8 @@ export function projectView(project: NeonProject) {
   };
 }
 
-export function connectionUri(role: NeonRole, database: NeonDatabase, endpoint: NeonEndpoint, pooled: boolean): string {
+export function connectionUri(role: NeonRole, database: NeonDatabase, endpoint: NeonEndpoint, pooled: boolean, state?: NeonState, branch?: { id: string; name: string }): string {
+  const override = branch && state?.computeUrl?.(branch, role.name, database.name, pooled);
+  if (override) return override;
   return `postgresql://${encodeURIComponent(role.name)}:${encodeURIComponent(role.password)}@${endpointHost(endpoint, pooled)}/${encodeURIComponent(database.name)}?sslmode=require`;
 }

@@ -30,7 +30,7 @@ const connectionUriHandler: Handler<NeonState> = (ctx) => {
   if (!foundRole) throw notFound(`role ${String(ctx.query.role_name)} not found`);
   const database = databasesOf(ctx.state, target.id).find((d) => d.name === ctx.query.database_name);
   if (!database) throw notFound(`database ${String(ctx.query.database_name)} not found`);
-  return { body: { uri: connectionUri(foundRole, database, endpoint, ctx.query.pooled === true) } };
+  return { body: { uri: connectionUri(foundRole, database, endpoint, ctx.query.pooled === true, ctx.state, target) } };
 };
 
 const listOperations: Handler<NeonState> = (ctx) => {
