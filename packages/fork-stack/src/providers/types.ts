@@ -75,6 +75,12 @@ export interface Resource {
    * create from a teammate's create of the same environment by it.
    */
   createdByRun?: string;
+  /**
+   * ISO 8601: when the environment expires (`--ttl`), as recorded on the resource by providers with a
+   * marker. The checkout's journal has it too, but only there: this lets `gc --expired` on any machine
+   * (a nightly CI job) see the expiry of an environment another machine created.
+   */
+  expiresAt?: string;
 }
 
 export interface ForkRequest {

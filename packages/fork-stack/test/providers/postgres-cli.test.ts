@@ -117,6 +117,21 @@ describe.skipIf(!binaries)('postgres provider through the CLI', () => {
     ok(cli(['delete', 'race', '--yes']));
   });
 
+  it('gc --expired on another machine sees the expiry recorded on the database and deletes it', async () => {
+    const elsewhere = path.join(tmp.dir, 'ci-runner', 'shop');
+    mkdirSync(elsewhere, { recursive: true });
+    copyFileSync(path.join(dir, 'fork-stack.toml'), path.join(elsewhere, 'fork-stack.toml'));
+    ok(cli(['create', 'pr-9', '--ttl', '1h'], { FORK_STACK_NOW: '2026-01-01T00:00:00Z' }));
+    // A checkout that never saw the create (no journal): the expiry comes from the database's marker.
+    const there = (args: string[], now: string) => runCli(args, { cwd: elsewhere, env: { ...env, FORK_STACK_NOW: now } });
+    const status = JSON.parse(ok(there(['status', 'pr-9', '--json'], '2026-01-01T00:30:00Z')).stdout);
+    expect(status.expiresAt).toBe('2026-01-01T01:00:00.000Z');
+    expect(JSON.parse(ok(there(['gc', '--dry-run', '--json'], '2026-01-01T00:30:00Z')).stdout).entries).toEqual([]);
+    const gc = JSON.parse(ok(there(['gc', '--yes', '--json'], '2026-01-01T02:00:00Z')).stdout);
+    expect(gc.entries).toEqual([{ env: 'pr-9', reason: 'expired 1h ago', action: 'deleted' }]);
+    expect(await server.query("SELECT datname FROM pg_database WHERE datname = 'shop_pr_9'")).toEqual([]);
+  });
+
   it('doctor checks the server; bad input is explained with exit 2 and no stack trace', () => {
     const doctor = JSON.parse(ok(cli(['doctor', '--json'])).stdout);
     const checks = doctor.sections[0].checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`);

@@ -65,6 +65,14 @@ describe('r2 provider', () => {
     expect(await provider.find(c, 'alice')).toBeUndefined();
   });
 
+  it('the owner object carries the expiry of a fork with a TTL', async () => {
+    const c = ctx();
+    await createBucket(server.client(), provider.resourceName(c, 'dev')).catch(() => undefined);
+    await provider.fork(c, { env: 'gus', parent: 'dev', expiresAt: new Date('2026-03-01T12:00:00Z') });
+    expect((await provider.find(c, 'gus'))?.expiresAt).toBe('2026-03-01T12:00:00.000Z');
+    await provider.remove(c, { env: 'gus' });
+  });
+
   it('applies R2 naming rules before any call: no dots, 3–63 characters', () => {
     const c = ctx();
     expect(provider.checkName(c, 'alice')).toBeUndefined();

@@ -195,6 +195,22 @@ describe('s3 provider: describe (for diff)', () => {
   });
 });
 
+describe('s3 provider: the expiry recorded on the bucket', () => {
+  it('a fork with a TTL tags its bucket with the expiry, which find and list report on any machine', async () => {
+    const c = ctx();
+    await createBucket(client, provider.resourceName(c, 'dev'));
+    const expiresAt = new Date('2026-03-01T12:00:00Z');
+    const made = await provider.fork(c, { env: 'eve', parent: 'dev', expiresAt });
+    expect(made.expiresAt).toBe('2026-03-01T12:00:00.000Z');
+    expect((await provider.find(c, 'eve'))?.expiresAt).toBe('2026-03-01T12:00:00.000Z');
+    expect((await provider.list(c)).find((r) => r.env === 'eve')?.expiresAt).toBe('2026-03-01T12:00:00.000Z');
+    await provider.fork(c, { env: 'fay', parent: 'dev' });
+    expect((await provider.find(c, 'fay'))?.expiresAt).toBeUndefined();
+    await provider.remove(c, { env: 'eve' });
+    await provider.remove(c, { env: 'fay' });
+  });
+});
+
 describe('s3 provider: ownership and bad input', () => {
   it('never adopts, overwrites or deletes a same-named bucket it did not make', async () => {
     const c = ctx();

@@ -21,3 +21,8 @@ export async function findAll(slots: readonly LoadedSlot[], env: string): Promis
 export function missingSlots(slots: readonly LoadedSlot[], found: readonly (Resource | undefined)[]): LoadedSlot[] {
   return slots.filter((_, i) => found[i] === undefined);
 }
+
+/** The earliest of a time the resources recorded (ISO 8601 strings sort by time): creation, expiry. */
+export function earliest(resources: readonly Resource[], key: 'createdAt' | 'expiresAt'): string | undefined {
+  return resources.map((r) => r[key]).filter((v): v is string => Boolean(v)).sort()[0];
+}

@@ -7,6 +7,7 @@ import type { Resource } from '../../providers/types.js';
 import { listMeta, type EnvMeta } from '../state.js';
 import { onSlot, type Engine } from './context.js';
 import { currentEnv } from './current.js';
+import { earliest } from './find.js';
 import { isProtected } from './protect.js';
 
 export type EnvState = 'ready' | 'partial' | 'creating' | 'deleting';
@@ -68,7 +69,7 @@ export async function listEnvironments(engine: Engine): Promise<ListResult> {
     if (meta?.status === 'creating') state = 'creating';
     if (meta?.status === 'deleting') state = 'deleting';
     const parent = meta?.parent ?? present.find((r) => r.parent)?.parent;
-    const createdAt = meta?.createdAt ?? present.map((r) => r.createdAt).filter(Boolean).sort()[0];
+    const createdAt = meta?.createdAt ?? earliest(present, 'createdAt');
     return {
       name,
       state,
@@ -77,7 +78,8 @@ export async function listEnvironments(engine: Engine): Promise<ListResult> {
       root: config.roots.includes(name),
       parent: config.roots.includes(name) ? undefined : parent,
       createdAt,
-      expiresAt: meta?.expiresAt,
+      // The journal when this checkout made it; otherwise what the providers recorded (the earliest).
+      expiresAt: meta?.expiresAt ?? earliest(present, 'expiresAt'),
       resources,
     };
   });

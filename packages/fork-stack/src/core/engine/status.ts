@@ -5,7 +5,7 @@ import { assertEnvName } from '../names.js';
 import { readMeta } from '../state.js';
 import type { Engine } from './context.js';
 import { currentEnv } from './current.js';
-import { findAll } from './find.js';
+import { earliest, findAll } from './find.js';
 import { isProtected } from './protect.js';
 
 export interface StatusResult {
@@ -38,8 +38,9 @@ export async function environmentStatus(engine: Engine, env: string): Promise<St
     protected: isProtected(config, env),
     root: config.roots.includes(env),
     parent: config.roots.includes(env) ? undefined : (meta?.parent ?? present.find((r) => r.parent)?.parent),
-    createdAt: meta?.createdAt ?? present.map((r) => r.createdAt).filter(Boolean).sort()[0],
-    expiresAt: meta?.expiresAt,
+    createdAt: meta?.createdAt ?? earliest(present, 'createdAt'),
+    // The journal when this checkout made it; otherwise what the providers recorded.
+    expiresAt: meta?.expiresAt ?? earliest(present, 'expiresAt'),
     resources: slots.map((slot, i) => ({
       slot: slot.config.id,
       provider: slot.provider.name,

@@ -34,6 +34,7 @@ function toResource(ctx: Ctx, session: AdminSession, env: string, row: DatabaseR
     parent: marker?.parent,
     createdAt: marker?.createdAt,
     ...(marker?.run ? { createdByRun: marker.run } : {}),
+    ...(marker?.expiresAt ? { expiresAt: marker.expiresAt } : {}),
     state: row.invalid ? 'failed' : 'ready',
     owned: isOurs(row.comment, ctx.project, env),
     details: {
@@ -88,7 +89,7 @@ export const provider = {
     // Never connected to the parent (it must have no other sessions) nor to what is renamed or dropped.
     const avoid = [childName, parentName, stagingName(childName)];
     return withAdmin(ctx, { what, avoid }, async (session) => {
-      const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, childName, parentName });
+      const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, childName, parentName });
       return toResource(ctx, session, request.env, row);
     });
   },

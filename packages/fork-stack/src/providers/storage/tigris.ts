@@ -19,7 +19,7 @@ import { AWS_CREDENTIAL_VARIABLES } from './s3-common/client.js';
 import { emptyBucket } from './s3-common/delete.js';
 import { errorCode, isMissingBucket } from './s3-common/errors.js';
 import { sendWithHeaders } from './s3-common/headers.js';
-import { ownedBy, tagOwnership, type OwnerRecord } from './s3-common/ownership.js';
+import { expiry, ownedBy, tagOwnership, type OwnerRecord } from './s3-common/ownership.js';
 import { bucketNameFor, headBucket, locationVariables, openSession, type CopyingOptions, type Flavor, type Session } from './s3-common/session.js';
 import type { TigrisOptions } from './tigris.schema.js';
 
@@ -87,7 +87,7 @@ async function readRecord(s: S, bucket: string): Promise<OwnerRecord | undefined
   }
 }
 
-async function fork(ctx: Ctx, { env, parent, at }: ForkRequest): Promise<Resource> {
+async function fork(ctx: Ctx, { env, parent, at, expiresAt }: ForkRequest): Promise<Resource> {
   const s = open(ctx);
   const target = bucketNameFor(ctx, env);
   const source = bucketNameFor(ctx, parent);
@@ -140,7 +140,7 @@ async function fork(ctx: Ctx, { env, parent, at }: ForkRequest): Promise<Resourc
     }
     throw s.fail(error, `forking bucket ${source} into ${target}`);
   }
-  const record: OwnerRecord = { project: ctx.project, env, parent, state: 'ready', createdAt: ctx.now().toISOString() };
+  const record: OwnerRecord = { project: ctx.project, env, parent, state: 'ready', createdAt: ctx.now().toISOString(), ...expiry({ expiresAt }) };
   try {
     await flavor.ownership(ctx).write(s.client, target, record, ctx.signal);
   } catch (error) {
@@ -152,6 +152,7 @@ async function fork(ctx: Ctx, { env, parent, at }: ForkRequest): Promise<Resourc
     name: target,
     parent,
     createdAt: record.createdAt,
+    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
     state: 'ready',
     owned: true,
     details: { bucket: target, forkOf: source, ...(snapshot ? { snapshot: snapshot.version, snapshotAt: snapshot.createdAt.toISOString() } : {}) },

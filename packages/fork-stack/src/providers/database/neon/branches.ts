@@ -73,6 +73,8 @@ export function branchResource(found: FoundBranch, env: string, owned: boolean, 
     id: branch.id,
     parent: parentEnv ?? found.annotation?.[PARENT_KEY],
     createdAt: branch.created_at,
+    // Neon deletes the branch itself then; gc sees it too, to remove the environment's other resources.
+    ...(branch.expires_at ? { expiresAt: new Date(branch.expires_at).toISOString() } : {}),
     state,
     owned,
     details,

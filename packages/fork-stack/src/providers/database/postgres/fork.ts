@@ -99,6 +99,7 @@ export interface ForkPlan {
   env: string;
   parent: string;
   runId?: string;
+  expiresAt?: Date;
   childName: string;
   parentName: string;
 }
@@ -132,7 +133,7 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     await dropDatabase(ctx, session, staging);
     try {
       await createFromTemplate(ctx, session, plan, staging, parentRow);
-      const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString(), ...(plan.runId ? { run: plan.runId } : {}) });
+      const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString(), ...(plan.runId ? { run: plan.runId } : {}), ...(plan.expiresAt ? { expiresAt: plan.expiresAt.toISOString() } : {}) });
       await client.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(staging)} IS ${pg.escapeLiteral(marker)}`);
       await copyGrants(client, parentName, staging);
       const settings = await copySettings(client, parentRow.oid, staging);

@@ -14,6 +14,8 @@ export interface Marker {
   createdAt?: string;
   /** The create run that made it (Capabilities.recordsRun): written before the rename gives it its name. */
   run?: string;
+  /** ISO 8601 expiry (`--ttl`), for gc on any machine. */
+  expiresAt?: string;
 }
 
 export function formatMarker(marker: Marker): string {
@@ -31,6 +33,7 @@ export function parseMarker(comment: string | null | undefined): Marker | undefi
       parent: typeof value.parent === 'string' ? value.parent : undefined,
       createdAt: typeof value.createdAt === 'string' ? value.createdAt : undefined,
       run: typeof value.run === 'string' ? value.run : undefined,
+      expiresAt: typeof value.expiresAt === 'string' ? value.expiresAt : undefined,
     };
   } catch {
     return undefined;

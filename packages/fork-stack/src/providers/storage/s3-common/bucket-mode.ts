@@ -13,7 +13,7 @@ import { copyObjects } from './copy.js';
 import { emptyBucket } from './delete.js';
 import { errorCode, isMissingBucket } from './errors.js';
 import { listBuckets } from './listing.js';
-import { ownedBy, type OwnerRecord } from './ownership.js';
+import { expiry, ownedBy, type OwnerRecord } from './ownership.js';
 import { bucketNameFor, headBucket, reportCopy, type CopyingOptions, type Session } from './session.js';
 
 type S = Session<CopyingOptions>;
@@ -27,6 +27,7 @@ function resource(s: S, env: string, bucket: string, record: OwnerRecord | undef
     name: bucket,
     parent: record?.parent,
     createdAt: record?.createdAt,
+    ...(record?.expiresAt ? { expiresAt: record.expiresAt } : {}),
     state: record && record.state !== 'ready' ? 'partial' : 'ready',
     owned: record !== undefined,
     details: { bucket, region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}) },
@@ -156,7 +157,7 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
     const key = (error as { key?: string }).key;
     throw s.fail(error, `copying ${key ? `"${key}" ` : 'objects '}from ${source} to ${target}`);
   }
-  const record: OwnerRecord = { project: ctx.project, env, parent, state: 'ready', createdAt };
+  const record: OwnerRecord = { project: ctx.project, env, parent, state: 'ready', createdAt, ...expiry(request) };
   try {
     await ownership.write(client, target, record);
   } catch (error) {

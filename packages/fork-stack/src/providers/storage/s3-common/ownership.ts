@@ -27,6 +27,8 @@ export interface OwnerRecord {
   parent?: string;
   state: ForkState;
   createdAt?: string;
+  /** ISO 8601 expiry (`--ttl`), so that gc on any machine sees it. */
+  expiresAt?: string;
 }
 
 export interface Ownership {
@@ -42,7 +44,13 @@ const TAG = {
   parent: 'fork-stack:parent',
   state: 'fork-stack:state',
   createdAt: 'fork-stack:created',
+  expiresAt: 'fork-stack:expires',
 } as const;
+
+/** The expiry a fork records in its marker, when the create asked for one. */
+export function expiry(request: { expiresAt?: Date }): Pick<OwnerRecord, 'expiresAt'> {
+  return request.expiresAt ? { expiresAt: request.expiresAt.toISOString() } : {};
+}
 
 /** True when `record` says the bucket is `env`'s of `project`. */
 export function ownedBy(record: OwnerRecord | undefined, project: string, env: string): record is OwnerRecord {
@@ -70,7 +78,7 @@ export function tagOwnership(slot: string): Ownership {
       const project = tags.get(TAG.project);
       const env = tags.get(TAG.env);
       if (!project || !env) return undefined;
-      return { project, env, parent: tags.get(TAG.parent), state: tags.get(TAG.state) === 'ready' ? 'ready' : 'copying', createdAt: tags.get(TAG.createdAt) };
+      return { project, env, parent: tags.get(TAG.parent), state: tags.get(TAG.state) === 'ready' ? 'ready' : 'copying', createdAt: tags.get(TAG.createdAt), expiresAt: tags.get(TAG.expiresAt) };
     },
     async write(client, bucket, record, signal) {
       // PutBucketTagging replaces the whole set: keep the tags that are not ours.
@@ -81,6 +89,7 @@ export function tagOwnership(slot: string): Ownership {
         ...(record.parent ? [{ Key: TAG.parent, Value: record.parent }] : []),
         { Key: TAG.state, Value: record.state },
         ...(record.createdAt ? [{ Key: TAG.createdAt, Value: record.createdAt }] : []),
+        ...(record.expiresAt ? [{ Key: TAG.expiresAt, Value: record.expiresAt }] : []),
       ];
       await client.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [...others, ...ours] } }), { abortSignal: signal });
     },
@@ -97,7 +106,7 @@ export function objectOwnership(markerKey: string = OWNER_OBJECT_KEY): Ownership
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: markerKey }), { abortSignal: signal });
         const parsed = JSON.parse((await out.Body?.transformToString()) ?? '') as Partial<OwnerRecord> & { tool?: string };
         if (parsed.tool !== 'fork-stack' || typeof parsed.project !== 'string' || typeof parsed.env !== 'string') return undefined;
-        return { project: parsed.project, env: parsed.env, parent: parsed.parent, state: parsed.state === 'ready' ? 'ready' : 'copying', createdAt: parsed.createdAt };
+        return { project: parsed.project, env: parsed.env, parent: parsed.parent, state: parsed.state === 'ready' ? 'ready' : 'copying', createdAt: parsed.createdAt, expiresAt: parsed.expiresAt };
       } catch (error) {
         if (isMissingKey(error) || error instanceof SyntaxError) return undefined;
         throw error;

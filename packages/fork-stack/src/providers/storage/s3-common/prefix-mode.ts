@@ -15,7 +15,7 @@ import type { ForkRequest, ProviderContext, Resource } from '../../types.js';
 import { bucketVariables } from '../naming.js';
 import { copyObjects, type KeyRange } from './copy.js';
 import { deleteKeys, emptyBucket } from './delete.js';
-import { objectOwnership, ownedBy, type OwnerRecord } from './ownership.js';
+import { expiry, objectOwnership, ownedBy, type OwnerRecord } from './ownership.js';
 import { headBucket, locationVariables, reportCopy, type CopyingOptions, type Session } from './session.js';
 
 type S = Session<CopyingOptions>;
@@ -78,6 +78,7 @@ function resource(s: S, env: string, record: OwnerRecord | undefined, extra: Par
     name: `${sharedBucket(s.ctx)}/${prefix}`,
     parent: record?.parent,
     createdAt: record?.createdAt,
+    ...(record?.expiresAt ? { expiresAt: record.expiresAt } : {}),
     state: record && record.state !== 'ready' ? 'partial' : 'ready',
     owned: record !== undefined,
     details: { bucket: sharedBucket(s.ctx), prefix, region: s.region },
@@ -158,7 +159,7 @@ export async function forkPrefix(s: S, request: ForkRequest): Promise<Resource> 
     const key = (error as { key?: string }).key;
     throw s.fail(error, `copying ${key ? `"${key}"` : 'objects'} to ${bucket}/${targetPrefix}`);
   }
-  record = { project: ctx.project, env, parent, state: 'ready', createdAt };
+  record = { project: ctx.project, env, parent, state: 'ready', createdAt, ...expiry(request) };
   try {
     await marker.write(client, bucket, record, ctx.signal);
   } catch (error) {
