@@ -60,8 +60,18 @@ export interface Resource {
   /** ISO 8601. */
   createdAt?: string;
   state: ResourceState;
-  /** True when fork-stack created it (ownership marker found); false for adopted roots or foreign names. */
+  /**
+   * True only when the resource carries fork-stack's marker for this project and this environment (tag,
+   * annotation, comment, registry record): proven, never inferred from a name or from emptiness. The engine
+   * deletes, resets, resumes and reuses nothing that is not `owned: true` (docs/architecture.md, "Ownership").
+   * False (or absent) for adopted roots and for anything someone else made under the environment's name.
+   */
   owned?: boolean;
+  /**
+   * When `owned` is not true but the resource carries a fork-stack marker for another project or
+   * environment: whose it is, so that the refusal can say so.
+   */
+  markedFor?: { project: string; env: string };
   /** Small facts for `status`: size, object count, region, host. Never secrets. */
   details?: Record<string, string | number | boolean>;
   /**

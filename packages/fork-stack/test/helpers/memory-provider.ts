@@ -79,8 +79,17 @@ export class MemoryProvider implements Provider<unknown> {
     return this.resources.get(env)?.resource;
   }
 
+  /** A resource of `env` as fork-stack would have made it (marked as this project's, for `env`). */
   seed(env: string, values: Record<string, string> = {}): void {
-    this.resources.set(env, { resource: { env, name: `${this.kind}-${env}`, state: 'ready' }, values });
+    this.resources.set(env, { resource: { env, name: `${this.kind}-${env}`, state: 'ready', owned: true }, values });
+  }
+
+  /**
+   * A resource under `env`'s name that fork-stack did not make for it: unmarked, or marked for another
+   * project or environment (the ownership cases of docs/architecture.md).
+   */
+  plantForeign(env: string, markedFor?: { project: string; env: string }, values: Record<string, string> = {}): void {
+    this.resources.set(env, { resource: { env, name: `${this.kind}-${env}`, state: 'ready', owned: false, ...(markedFor ? { markedFor } : {}) }, values });
   }
 
   async fork(ctx: ProviderContext<unknown>, request: ForkRequest): Promise<Resource> {
@@ -89,6 +98,7 @@ export class MemoryProvider implements Provider<unknown> {
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
       const existing = this.resources.get(request.env);
+      if (existing?.resource.owned === false) throw new Error(`${existing.resource.name} exists and is not fork-stack's`);
       if (existing) return existing.resource;
       const parent = this.resources.get(request.parent);
       if (!parent) throw new Error(`no parent ${request.parent}`);
@@ -123,6 +133,8 @@ export class MemoryProvider implements Provider<unknown> {
     this.calls.push({ op: 'remove', env });
     const failure = this.failRemove.get(env);
     if (failure) throw failure;
+    const existing = this.resources.get(env);
+    if (existing && existing.resource.owned === false) throw new Error(`${existing.resource.name} is not fork-stack's; left as it is`);
     this.resources.delete(env);
   }
 

@@ -17,6 +17,7 @@ import { wrapSlotError, type Engine, type LoadedSlot } from './context.js';
 import { writeEnvFile } from './env-files.js';
 import { findAll, missingSlots } from './find.js';
 import { assertNameFitsProviders, assertOwnResources } from './names.js';
+import { assertOwned } from './ownership.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
 import { resolveVariables, type ResolvedVariables } from './variables.js';
@@ -100,6 +101,9 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
         },
       );
     }
+    // Whatever exists under the environment's name must carry fork-stack's marker for this project and
+    // environment before a create finishes, resumes or reuses it: never adopted because its name matches.
+    assertOwned(config.project, env, slots, targetFound, options.reuse ? 'reuse' : options.resume ? 'resume' : 'create');
     const resuming = meta?.status === 'creating' || meta?.status === 'deleting';
     const existingCount = targetFound.filter(Boolean).length;
     if (!resuming && existingCount === slots.length) {

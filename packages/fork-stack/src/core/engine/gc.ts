@@ -1,7 +1,7 @@
 /**
  * gc: delete environments that are past their time — expired (TTL), older than a limit, or following a
  * git branch that no longer exists on the remote. Never a protected or root environment, never one with
- * a resource fork-stack did not create (a provider reporting owned: false), and nothing at all with
+ * a resource fork-stack cannot prove it created (a provider not reporting owned: true), and nothing at all with
  * --dry-run. Each environment is deleted with the same code as `delete`.
  */
 import type { Engine } from './context.js';
@@ -53,7 +53,8 @@ export async function collectGarbage(engine: Engine, options: GcOptions): Promis
     const reasons = await reasonsFor(engine, env, criteria, now, branches);
     if (reasons.length === 0) continue;
     const reason = reasons.join('; ');
-    const foreign = Object.entries(env.resources).filter(([, r]) => r && r.owned === false);
+    // Only what carries fork-stack's marker for this project and environment is ever deleted.
+    const foreign = Object.entries(env.resources).filter(([, r]) => r && r.owned !== true);
     if (foreign.length > 0) {
       entries.push({ env: env.name, reason, action: 'skipped', detail: `not created by fork-stack: ${foreign.map(([slot]) => slot).join(', ')}` });
       continue;

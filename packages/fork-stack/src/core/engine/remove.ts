@@ -14,6 +14,7 @@ import { readEnvFile, removeEnvFile, writeCurrentEnv, writeEnvLocal } from './en
 import { findAll } from './find.js';
 import { assertNotProtected } from './protect.js';
 import { assertOwnResources } from './names.js';
+import { assertOwned } from './ownership.js';
 
 export interface DeleteResult {
   env: string;
@@ -43,6 +44,10 @@ export async function deleteEnvironment(engine: Engine, env: string): Promise<De
     if (found.every((r) => r === undefined) && meta === undefined) {
       throw new OperationError(`environment "${env}" does not exist`, { hint: 'Run "fork-stack list" to see the environments.' });
     }
+    // Nothing is removed while anything under the name is not proven fork-stack's (kept secrets are not
+    // removed, so they are not asked about).
+    const removable = slots.map((slot) => !(slot.config.kind === 'secrets' && (slot.config.common as SecretsCommon).keep_on_delete));
+    assertOwned(config.project, env, slots.filter((_, i) => removable[i]), found.filter((_, i) => removable[i]), 'delete');
     if (meta) await writeMeta(config.paths, { ...meta, status: 'deleting' });
     const kept: string[] = [];
     const targets = slots.filter((slot) => {

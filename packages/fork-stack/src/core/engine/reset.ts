@@ -16,6 +16,7 @@ import { findAll, missingSlots } from './find.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
 import { assertOwnResources } from './names.js';
+import { assertOwned } from './ownership.js';
 import { resolveVariables } from './variables.js';
 
 export interface ResetResult {
@@ -37,6 +38,7 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
     const meta = await readMeta(config.paths, env);
     const found = await findAll(slots, env);
     if (found.every((r) => r === undefined)) throw new OperationError(`environment "${env}" does not exist`, { hint: `Create it with "fork-stack create ${env}".` });
+    assertOwned(config.project, env, slots, found, 'reset');
     const parent = from ?? meta?.parent ?? found.find((r): r is Resource => Boolean(r?.parent))?.parent;
     if (!parent) throw new UsageError(`cannot tell which environment "${env}" was forked from`, { hint: `Say it: fork-stack reset ${env} --from <parent>` });
     assertEnvName(parent, 'parent');
