@@ -7,6 +7,8 @@
  * `create --resume`, `create --reuse`, a plain create and reset, and that the engine's refusal says whose
  * it is.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProjectConfig } from '../../src/core/config/load.js';
@@ -43,12 +45,15 @@ export interface OwnershipContractSetup {
 
 /** An engine over this one provider, in the test's project directory, with the same options and credentials. */
 function engineFor(provider: Provider<unknown>, ctx: ProviderContext<unknown>, parent: string): Engine {
-  const file = path.join(ctx.root, 'fork-stack.toml');
-  const paths = { ...projectPaths(ctx.root, file) };
+  // Cloud providers' tests may give a root that does not exist (they never write files); the engine's
+  // journal and locks need a real directory, and local providers need theirs (ctx.root).
+  const root = existsSync(ctx.root) ? ctx.root : mkdtempSync(path.join(os.tmpdir(), 'fork-stack-ownership-'));
+  const file = path.join(root, 'fork-stack.toml');
+  const paths = { ...projectPaths(root, file), ...(root === ctx.root ? { stateDir: ctx.stateDir } : {}) };
   const kind = ctx.kind;
   const config: ProjectConfig = {
     file,
-    root: ctx.root,
+    root,
     paths,
     project: ctx.project,
     defaultParent: parent,

@@ -80,6 +80,70 @@ export function providerContract(label: string, provider: Provider<unknown>, set
       if (s.fingerprint) expect(await s.fingerprint(s.parent)).toBe(parentPrint);
     });
 
+    it('a teammate forking the same environment at the same moment: one resource, listed once, removable', async () => {
+      const twin = 'contract-twin';
+      const results = await Promise.allSettled([
+        provider.fork(s.ctx, { env: twin, parent: s.parent, keep: () => true, runId: 'run-a' }),
+        provider.fork(s.ctx, { env: twin, parent: s.parent, keep: () => true, runId: 'run-b' }),
+      ]);
+      expect(results.some((r) => r.status === 'fulfilled'), 'at least one of two simultaneous forks succeeds').toBe(true);
+      // A loser may be told "already exists"; it must not have made a second resource or broken the first.
+      const found = await provider.find(s.ctx, twin);
+      expect(found).toMatchObject({ env: twin, owned: true });
+      if (s.fingerprint) expect(await s.fingerprint(twin)).toBe(parentPrint);
+      expect((await provider.list(s.ctx)).filter((r) => r.env === twin)).toHaveLength(1);
+      await provider.remove(s.ctx, { env: twin });
+      expect(await provider.find(s.ctx, twin)).toBeUndefined();
+    });
+
+    it('Ctrl-C at every step of a fork: rollback leaves nothing, a re-run finishes it, the parent never changes', async () => {
+      const env = 'contract-ctrlc';
+      // "Every step": the abort lands at the k-th progress report of the fork and at growing delays, so it
+      // falls before, between and after the provider's calls whatever the provider's speed.
+      const points: { afterProgress?: number; afterMs?: number }[] = [
+        { afterMs: 0 },
+        ...[1, 2, 3, 5, 8].map((n) => ({ afterProgress: n })),
+        ...[1, 4, 15, 40, 120].map((ms) => ({ afterMs: ms })),
+      ];
+      let interrupted = 0;
+      for (const point of points) {
+        const controller = new AbortController();
+        let reports = 0;
+        const ctx = {
+          ...s.ctx,
+          signal: controller.signal,
+          progress: (update: Parameters<typeof s.ctx.progress>[0]) => {
+            s.ctx.progress(update);
+            if (point.afterProgress !== undefined && ++reports === point.afterProgress) controller.abort(new Error('interrupted (Ctrl-C)'));
+          },
+        };
+        const timer = point.afterMs !== undefined ? setTimeout(() => controller.abort(new Error('interrupted (Ctrl-C)')), point.afterMs) : undefined;
+        const outcome = await provider.fork(ctx, { env, parent: s.parent, keep: () => true, runId: 'run-ctrlc' }).then(
+          () => 'done',
+          () => 'failed',
+        );
+        clearTimeout(timer);
+        if (outcome === 'failed') {
+          interrupted++;
+          // What a create does next: roll back with a fresh signal. Nothing of the fork may be left.
+          await provider.remove(s.ctx, { env, reason: 'rollback' });
+          expect(await provider.find(s.ctx, env), `rollback after an interrupt at ${JSON.stringify(point)}`).toBeUndefined();
+        } else {
+          await provider.remove(s.ctx, { env });
+        }
+        if (s.fingerprint) expect(await s.fingerprint(s.parent), `parent after an interrupt at ${JSON.stringify(point)}`).toBe(parentPrint);
+      }
+      // The other way out of an interrupted create: the re-run finishes what the interrupted one started.
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('interrupted (Ctrl-C)')), 2);
+      await provider.fork({ ...s.ctx, signal: controller.signal }, { env, parent: s.parent, keep: () => true, runId: 'run-ctrlc' }).catch(() => undefined);
+      await provider.fork(s.ctx, { env, parent: s.parent, keep: () => true, runId: 'run-ctrlc' });
+      expect(await provider.find(s.ctx, env)).toMatchObject({ env, state: 'ready', owned: true });
+      if (s.fingerprint) expect(await s.fingerprint(env)).toBe(parentPrint);
+      await provider.remove(s.ctx, { env });
+      expect(interrupted, 'at least the immediate abort interrupts the fork').toBeGreaterThan(0);
+    });
+
     it('check returns named results', async () => {
       const checks = await provider.check(s.ctx);
       expect(checks.length).toBeGreaterThan(0);
