@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The run must leave stacks/ and examples/ (current env, .env.local, .fork-stack/, databases) as it found them.
+    globalSetup: ['test/global/working-tree.ts'],
     // Long reliability variants only run through their own npm script.
     env: { FORK_STACK_TEST: '1' },
   },

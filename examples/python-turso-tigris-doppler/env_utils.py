@@ -20,6 +20,7 @@ import errno
 import os
 import re
 import subprocess
+from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 __all__ = [
@@ -860,13 +861,15 @@ class EnvConfig:
     def get_database_auth_token(self) -> Optional[str]:
         return self._lookup("DATABASE_AUTH_TOKEN")
 
-    def get_local_db_path(self) -> str:
+    def get_local_db_path(self) -> Path:
+        """The SQLite file of the environment, as a ``pathlib.Path`` (what the per-stack templates returned,
+        so ``get_local_db_path().parent.mkdir(parents=True, exist_ok=True)`` works)."""
         resolved = self._resolve()
         config = _read_config(resolved[1])
         values = self._values(resolved)
         if config is not None and config.database is not None and config.database.provider == "sqlite":
-            return self._sqlite_path(config, config.database, resolved[1] or self._cwd(), values)
-        return "%s.%s.db" % (values["project"], values["env"])
+            return Path(self._sqlite_path(config, config.database, resolved[1] or self._cwd(), values))
+        return Path("%s.%s.db" % (values["project"], values["env"]))
 
     def get_bucket_name(self, name: Optional[str] = None) -> str:
         """The default bucket (BUCKET_NAME), or the bucket of ``[storage.<name>]`` (BUCKET_<NAME>)."""
@@ -961,10 +964,11 @@ class EnvConfig:
         args = command + ["secrets", "set", key, "--env", env]
         shown = " ".join(args)
         try:
-            # The value goes on stdin, never on the command line; the CLI drops one trailing newline.
+            # The value goes on stdin, never on the command line. The CLI drops one trailing "\n" or
+            # "\r\n", so a value ending with "\r" gets "\r\n" (else its "\r" would be lost).
             result = subprocess.run(
                 args,
-                input=(value + "\n").encode("utf-8"),
+                input=(value + ("\r\n" if value.endswith("\r") else "\n")).encode("utf-8"),
                 cwd=root or self._cwd(),
                 env=None if self.environ is None else dict(self.environ),
                 stdout=subprocess.DEVNULL,
@@ -1059,7 +1063,7 @@ def get_database_auth_token(*, cwd: Optional[str] = None, environ: Optional[Mapp
     return get_config(cwd, environ).get_database_auth_token()
 
 
-def get_local_db_path(*, cwd: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:
+def get_local_db_path(*, cwd: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> Path:
     return get_config(cwd, environ).get_local_db_path()
 
 

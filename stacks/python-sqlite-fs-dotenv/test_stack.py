@@ -50,7 +50,7 @@ class StackTest(unittest.TestCase):
         alice = self.config("alice")
         self.assertEqual(alice.get_project_name(), "myapp")
         self.assertEqual(alice.get_database_url(), "file:%s/.fork-stack/data/myapp.alice.db" % self.root)
-        self.assertEqual(alice.get_local_db_path(), "%s/.fork-stack/data/myapp.alice.db" % self.root)
+        self.assertEqual(str(alice.get_local_db_path()), "%s/.fork-stack/data/myapp.alice.db" % self.root)
         self.assertEqual(alice.get_bucket_name(), "%s/.fork-stack/buckets/myapp-bucket-alice" % self.root)
         self.assertEqual(alice.get_bucket_name("uploads"), alice.get_bucket_name())
         self.assertEqual(self.config("dev").get_bucket_name(), "%s/.fork-stack/buckets/myapp-bucket-dev" % self.root)

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { fences } from './blocks.js';
 import { CLI, docsEnvironment, newProject, REPO } from './project.js';
+import { linkDependencies, SCAFFOLDER } from '../../packages/create-fork-stack/test/helpers.js';
 
 const CI_DIR = path.join(REPO, 'docs', 'ci');
 const ACTION_SCRIPT = path.join(REPO, 'action', 'run.mjs');
@@ -117,33 +118,74 @@ describe('GitHub Actions templates (docs/ci/github)', () => {
       it('works: its fork-stack steps, played on the local stack, leave nothing behind', () => {
         const usesProd = JSON.stringify(workflow).includes('"from":"prod"');
         const dir = project(usesProd ? 'prod' : 'dev');
-        const before = environments(dir, env);
-        const event = { 'github.event.pull_request.number': '42', 'github.run_id': '1234567890', 'github.run_attempt': '1' };
-        // preview.yml: the preview job runs on "opened" (twice: a push reuses it), cleanup on "closed".
-        const jobs = Object.entries(workflow.jobs);
-        const runs = file === 'preview.yml' ? [...jobs.filter(([id]) => id !== 'cleanup'), ...jobs.filter(([id]) => id !== 'cleanup'), ...jobs.filter(([id]) => id === 'cleanup')] : jobs;
-        for (const [id, job] of runs) {
-          const matrix = job.strategy?.matrix ?? {};
-          const [axis, values] = Object.entries(matrix)[0] ?? ['', ['']];
-          for (const value of values as unknown[]) {
-            const context: Record<string, string> = { ...event, [`matrix.${axis}`]: String(value) };
-            for (const [k, v] of Object.entries({ ...workflow.env, ...job.env })) context[`env.${k}`] = evaluate(String(v), context);
-            for (const step of job.steps) {
-              if (step.run?.startsWith('npx fork-stack')) {
-                const result = sh(evaluate(step.run, context), dir, env);
-                expect(result.status, result.transcript).toBe(0);
-              }
-              if (!step.uses?.startsWith('fork-stack/fork-stack@')) continue;
-              const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [`INPUT_${k.replace(/-/g, '_').toUpperCase()}`, evaluate(String(v), context)]));
-              const result = spawnSync(process.execPath, [ACTION_SCRIPT], { cwd: dir, env: { ...env, ...inputs, GITHUB_WORKSPACE: dir }, encoding: 'utf8' });
-              expect(result.status, `${id}/${step.name ?? step.with?.command}: ${result.stdout}\n${result.stderr}`).toBe(0);
-            }
-          }
-        }
-        expect(environments(dir, env)).toEqual(before);
+        replayGithub(workflow, file === 'preview.yml', dir);
       });
     });
   }
+});
+
+/**
+ * Play a GitHub workflow's fork-stack steps (the Action with its `with:` inputs, and `npx fork-stack`
+ * run steps) in `dir`, in the order GitHub would run them; the project must end with the environments
+ * it started with.
+ */
+function replayGithub(workflow: Workflow, preview: boolean, dir: string): void {
+  const before = environments(dir, env);
+  const event = { 'github.event.pull_request.number': '42', 'github.run_id': '1234567890', 'github.run_attempt': '1' };
+  // preview.yml: the preview job runs on "opened" (twice: a push reuses it), cleanup on "closed".
+  const jobs = Object.entries(workflow.jobs);
+  const runs = preview ? [...jobs.filter(([id]) => id !== 'cleanup'), ...jobs.filter(([id]) => id !== 'cleanup'), ...jobs.filter(([id]) => id === 'cleanup')] : jobs;
+  for (const [id, job] of runs) {
+    const matrix = job.strategy?.matrix ?? {};
+    const [axis, values] = Object.entries(matrix)[0] ?? ['', ['']];
+    for (const value of values as unknown[]) {
+      const context: Record<string, string> = { ...event, [`matrix.${axis}`]: String(value) };
+      for (const [k, v] of Object.entries({ ...workflow.env, ...job.env })) context[`env.${k}`] = evaluate(String(v), context);
+      for (const step of job.steps) {
+        if (step.run?.startsWith('npx fork-stack')) {
+          const result = sh(evaluate(step.run, context), dir, env);
+          expect(result.status, result.transcript).toBe(0);
+        }
+        if (!step.uses?.startsWith('fork-stack/fork-stack@')) continue;
+        const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [`INPUT_${k.replace(/-/g, '_').toUpperCase()}`, evaluate(String(v), context)]));
+        const result = spawnSync(process.execPath, [ACTION_SCRIPT], { cwd: dir, env: { ...env, ...inputs, GITHUB_WORKSPACE: dir }, encoding: 'utf8' });
+        expect(result.status, `${id}/${step.name ?? step.with?.command}: ${result.stdout}\n${result.stderr}`).toBe(0);
+      }
+    }
+  }
+  expect(environments(dir, env)).toEqual(before);
+}
+
+describe('create-fork-stack --ci github on a local-stack project (its only root is dev)', () => {
+  // It used to render `from: prod` and `npm run migrate` / `npm run deploy:preview`, which such a project
+  // does not have: the workflows must fork the project's real root and call only scripts that exist.
+  it.each(['typescript', 'python'])('%s: the workflows fork dev, call only existing scripts (placeholders marked), and replay on the local stack', (language) => {
+    const work = mkdtempSync(path.join(parent, 'scaffold-'));
+    const scaffolded = spawnSync(process.execPath, [SCAFFOLDER, 'app', '--language', language, '--ci', 'github'], { cwd: work, env, input: '', encoding: 'utf8', timeout: 120_000 });
+    expect(scaffolded.status, `${scaffolded.stdout}\n${scaffolded.stderr}`).toBe(0);
+    const dir = path.join(work, 'app');
+    linkDependencies(dir);
+    const scripts = Object.keys((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts?: object }).scripts ?? {});
+    const workflows = readdirSync(path.join(dir, '.github', 'workflows')).sort();
+    expect(workflows).toEqual(['fork-stack-gc.yml', 'preview.yml', 'test.yml']);
+    for (const file of workflows) {
+      const text = readFileSync(path.join(dir, '.github', 'workflows', file), 'utf8');
+      const workflow = load(path.join(dir, '.github', 'workflows', file)) as Workflow;
+      const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+      for (const step of steps) if (step.with?.from) expect(step.with.from, `${file}: from`).toBe('dev');
+      const commands = steps.flatMap((step) => (step.run ?? '').split('\n')).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+      for (const command of commands) {
+        const npm = /^npm (?:test|run ([\w:.-]+))/.exec(command);
+        if (npm) expect(scripts, `${file}: ${command}`).toContain(npm[1] ?? 'test');
+      }
+      if (file === 'preview.yml') {
+        expect(text).toContain('# fork-stack placeholder: package.json has no "migrate" script');
+        expect(text).toMatch(/^\s+# npm run deploy:preview/m);
+      }
+      if (file === 'test.yml') expect(commands).toContain(language === 'typescript' ? 'npm test' : 'make test');
+      replayGithub(workflow, file === 'preview.yml', dir);
+    }
+  });
 });
 
 describe('GitLab CI templates (docs/ci/gitlab)', () => {

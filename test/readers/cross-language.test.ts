@@ -34,7 +34,7 @@ import env_utils as e
 print(json.dumps({
     "env": e.get_current_env(), "project": e.PROJECT_NAME, "DATABASE_URL": e.get_database_url(),
     "BUCKET_NAME": e.get_bucket_name(), "BUCKET_UPLOADS": e.get_bucket_name("uploads"),
-    "local_db_path": e.get_local_db_path(), "STRIPE_KEY": e.lookup_secret("STRIPE_KEY"),
+    "local_db_path": str(e.get_local_db_path()), "STRIPE_KEY": e.lookup_secret("STRIPE_KEY"),
 }))
 `;
 

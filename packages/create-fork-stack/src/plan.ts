@@ -9,6 +9,7 @@ import { CONTRACT_VERSION, parseConfig, renderConfig } from 'fork-stack';
 import type { Kind } from './catalog.js';
 import type { Choices } from './choices.js';
 import { ciFiles } from './ci.js';
+import { packageScripts, renderCiFiles } from './ci-render.js';
 import { cliPackageJson, isReaderOnlyFile, LANGUAGES, substitutions, type LanguageLayout } from './languages.js';
 import { readFile, readTree, substitute, textFile, type PlannedFile } from './files.js';
 import { makefile, readme } from './project-docs.js';
@@ -34,9 +35,10 @@ export interface PlanInput {
 
 export async function planProject(input: PlanInput): Promise<Plan> {
   const files = input.choices.stack ? await stackFiles(input) : await composedFiles(input);
-  if (input.choices.ci) files.push(...ciFiles(input.templates, input.choices.ci));
   const config = files.find((f) => f.path === 'fork-stack.toml')?.content.toString('utf8') ?? '';
   const parsed = await parseConfig(config, 'fork-stack.toml');
+  // The CI templates name a parent and npm scripts of a typical cloud project: render them for this one.
+  if (input.choices.ci) files.push(...renderCiFiles(ciFiles(input.templates, input.choices.ci), { roots: parsed.roots, defaultParent: parsed.defaultParent, scripts: packageScripts(files) }));
   return { files: dedupe(files), config, project: parsed.project, parent: parsed.defaultParent, roots: parsed.roots, local: input.local };
 }
 

@@ -37,8 +37,13 @@ func (c *EnvConfig) SetSecret(key, value string) error {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
 	}
-	// The CLI drops one trailing newline from stdin; sending one keeps a value's own.
-	cmd.Stdin = strings.NewReader(value + "\n")
+	// The CLI drops one trailing "\n" or "\r\n" from stdin; sending one keeps a value's own, and a
+	// value ending with "\r" gets "\r\n" (else its "\r" would be taken for the line end and lost).
+	lineEnd := "\n"
+	if strings.HasSuffix(value, "\r") {
+		lineEnd = "\r\n"
+	}
+	cmd.Stdin = strings.NewReader(value + lineEnd)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err = cmd.Run()

@@ -10,8 +10,10 @@ FORK_STACK_CONFORMANCE_DIR. Each case becomes one test method, named after its f
 import base64
 import json
 import os
+import pathlib
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -141,7 +143,7 @@ def call(reader: EnvConfig, name: str, args: List[str]) -> Any:
         "project_name": reader.get_project_name,
         "database_url": reader.get_database_url,
         "database_auth_token": reader.get_database_auth_token,
-        "local_db_path": reader.get_local_db_path,
+        "local_db_path": lambda: str(reader.get_local_db_path()),
         "bucket_name": lambda: reader.get_bucket_name(*args),
         "s3_key": lambda: reader.get_s3_key(*args),
         "secret": lambda: reader.get_secret(*args),
@@ -212,6 +214,17 @@ for _doc in load_vectors():
         setattr(ConformanceTest, _name, make_test(_case))
 
 
+def _built_cli() -> Optional[str]:
+    """The repository's built CLI, when this file runs from templates/base/python in a checkout."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for _ in range(4):
+        candidate = os.path.join(here, "packages", "fork-stack", "dist", "cli.js")
+        if os.path.isfile(candidate):
+            return candidate
+        here = os.path.dirname(here)
+    return None
+
+
 class PythonApiTest(unittest.TestCase):
     """What the vectors cannot express: module attributes, defaults, plug-in points."""
 
@@ -221,6 +234,35 @@ class PythonApiTest(unittest.TestCase):
         with open(os.path.join(self.root, "fork-stack.toml"), "w") as handle:
             handle.write('project = "shop"\n[database]\nprovider = "turso"\n')
         self.addCleanup(env_utils.use_config, env_utils.EnvConfig())
+
+    def test_get_local_db_path_returns_a_pathlib_path_whose_parent_can_be_made(self) -> None:
+        # The per-stack templates this reader replaced returned a pathlib.Path; code doing
+        # get_local_db_path().parent.mkdir() must keep working after the migration.
+        with open(os.path.join(self.root, "fork-stack.toml"), "w") as handle:
+            handle.write('project = "shop"\n[database]\nprovider = "sqlite"\n')
+        path = env_utils.get_local_db_path(cwd=self.root, environ={"ENV": "alice"})
+        self.assertIsInstance(path, pathlib.Path)
+        self.assertEqual(path, pathlib.Path(self.root, ".fork-stack", "data", "shop.alice.db"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        self.assertTrue(path.is_file())
+        self.assertIsInstance(env_utils.get_local_db_path(cwd=self.root, environ={"ENV": "bob"}), pathlib.Path)
+
+    def test_set_secret_stores_a_trailing_carriage_return_through_the_real_cli(self) -> None:
+        cli = _built_cli()
+        if cli is None:
+            if os.environ.get("CI") == "true":
+                self.fail("packages/fork-stack/dist/cli.js is not built; run npm run build -w fork-stack")
+            self.skipTest("the fork-stack CLI is not built here (packages/fork-stack/dist/cli.js)")
+        node = shutil.which("node") or "node"
+        environ = {"PATH": os.environ.get("PATH", ""), "HOME": self.root, "FORK_STACK_CLI": "%s %s" % (node, cli), "NO_COLOR": "1"}
+        os.remove(os.path.join(self.root, "fork-stack.toml"))
+        init = subprocess.run([node, cli, "init", "--yes", "--secrets", "dotenv"], cwd=self.root, env=environ, capture_output=True, text=True)
+        self.assertEqual(init.returncode, 0, init.stderr)
+        config = EnvConfig(cwd=self.root, environ=environ)
+        for value in ["abc\r", "crlf\r\n", "\r", "plain"]:
+            config.set_secret("K", value)
+            self.assertEqual(config.get_secret("K"), value, repr(value))
 
     def test_module_functions_take_cwd_and_environ(self) -> None:
         environ = {"ENV": "Production"}

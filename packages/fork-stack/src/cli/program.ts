@@ -58,6 +58,7 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--resume', 'finish an environment another checkout left half-made (its existing resources are adopted)')
     .option('--terminate-connections', "end other sessions on the parent database when the provider needs it (PostgreSQL's CREATE DATABASE … TEMPLATE)")
     .addOption(new Option('--git-branch <branch>', 'record the git branch this environment follows').hideHelp())
+    .addOption(new Option('--switch-if-on-branch <branch>', 'switch afterwards only if this git branch is still checked out (the git hook)').hideHelp())
     .action(async (env, flags) => (await import('./commands/create.js')).run(ctx(), env, flags));
 
   program

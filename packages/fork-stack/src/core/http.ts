@@ -4,7 +4,7 @@
  * operation, the HTTP status and the provider's own message — scrubbed of secrets.
  */
 import { OperationError, UsageError } from './errors.js';
-import { retryAfterMs, withRetry, type RetryDecision, type RetryOptions } from './retry.js';
+import { isTransientHttpStatus, retryAfterMs, withRetry, type RetryDecision, type RetryOptions } from './retry.js';
 import { scrub } from './scrub.js';
 
 export interface HttpClientOptions {
@@ -63,7 +63,8 @@ export function classifyHttpError(error: unknown): RetryDecision {
   if (error instanceof ProviderHttpError) {
     if (error.status === 0) return { retry: true, reason: 'network error' };
     if (error.status === 429) return { retry: true, afterMs: error.retryAfter, reason: 'rate limited (429)' };
-    if (error.status >= 500) return { retry: true, afterMs: error.retryAfter, reason: `server error (${error.status})` };
+    if (error.status === 408) return { retry: true, afterMs: error.retryAfter, reason: 'request timeout (408)' };
+    if (isTransientHttpStatus(error.status)) return { retry: true, afterMs: error.retryAfter, reason: `server error (${error.status})` };
   }
   return { retry: false, reason: 'not retryable' };
 }

@@ -1,7 +1,8 @@
 /**
- * Retries with exponential backoff and full jitter, for every call to a remote provider: 429 (honouring
- * Retry-After), 5xx, timeouts and dropped connections are retried; other 4xx are not (they will not
- * change by asking again). Mutations are only safe to retry because every provider operation is
+ * Retries with exponential backoff and full jitter, for every call to a remote provider: only transient
+ * answers are retried — 408, 429 (honouring Retry-After), 500, 502, 503, 504, timeouts and dropped
+ * connections. Other 4xx and other 5xx (501 Not Implemented, 505, …) are not: they will not change by
+ * asking again. Mutations are only safe to retry because every provider operation is
  * idempotent (a create that already happened is found, a delete of something gone succeeds).
  */
 export interface RetryOptions {
@@ -22,6 +23,13 @@ export interface RetryDecision {
   /** Server-requested delay (Retry-After), overrides backoff when longer. */
   afterMs?: number;
   reason: string;
+}
+
+/** HTTP statuses worth asking again: the server (or a proxy before it) says the failure is temporary. */
+export const TRANSIENT_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+export function isTransientHttpStatus(status: number): boolean {
+  return TRANSIENT_HTTP_STATUSES.has(status);
 }
 
 export const DEFAULT_ATTEMPTS = Number(process.env.FORK_STACK_RETRY_ATTEMPTS ?? 6);

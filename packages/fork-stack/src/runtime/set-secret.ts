@@ -30,6 +30,15 @@ export function cliCommand(environ: Readonly<Record<string, string | undefined>>
   return words.length > 0 ? words : DEFAULT_CLI.split(' ');
 }
 
+/**
+ * What goes on the CLI's stdin for `value`. The CLI drops one trailing line end, "\n" or "\r\n" (a line
+ * typed on Windows); so the value gets "\n", or "\r\n" when it ends with "\r" — else that "\r" would be
+ * taken for part of the line end and lost (contract v1, conformance/README.md).
+ */
+export function stdinFor(value: string): string {
+  return value.endsWith('\r') ? `${value}\r\n` : `${value}\n`;
+}
+
 export function runSetSecret(call: SetSecretCall): Promise<void> {
   checkSecretKey(call.key);
   const [command, ...prefix] = cliCommand(call.environ) as [string, ...string[]];
@@ -49,8 +58,7 @@ export function runSetSecret(call: SetSecretCall): Promise<void> {
       const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
       reject(new ForkStackRuntimeError('cli-failed', `"${shown}" ${how}${detail ? `: ${detail}` : ''}`));
     });
-    // The CLI drops one trailing newline from stdin; sending one keeps a value's own trailing newline.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(`${call.value}\n`);
+    child.stdin.end(stdinFor(call.value));
   });
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient, ProviderHttpError } from '../../src/core/http.js';
 import { backoffDelay, retryAfterMs } from '../../src/core/retry.js';
 import { registerSecret } from '../../src/core/scrub.js';
+import { classifyAwsError } from '../../src/providers/secrets/aws-client.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -67,6 +68,38 @@ describe('HttpClient', () => {
     });
     const client = new HttpClient({ provider: 'p', baseUrl: url, headers: {}, timeoutMs: 200, retry: fast });
     expect((await client.request({ path: '/x', what: 'x' })).status).toBe(200);
+  });
+
+  it('a 501 answer is not retried (only 408, 429, 500, 502, 503, 504 and network errors are transient)', async () => {
+    for (const status of [501, 505, 400, 404, 409, 422]) {
+      let calls = 0;
+      const url = await serve((_n, _req, res) => {
+        calls++;
+        res.writeHead(status).end('nope');
+      });
+      const client = new HttpClient({ provider: 'p', baseUrl: url, headers: {}, retry: fast });
+      await expect(client.request({ path: '/x', what: 'create thing' })).rejects.toThrow(`HTTP ${status}`);
+      expect({ status, calls }).toEqual({ status, calls: 1 });
+      await new Promise<void>((r) => server!.close(() => r()));
+      server = undefined;
+    }
+    for (const status of [408, 429, 500, 502, 503, 504]) {
+      let calls = 0;
+      const url = await serve((_n, _req, res) => {
+        calls++;
+        res.writeHead(status, { 'retry-after': '0' }).end('busy');
+      });
+      const client = new HttpClient({ provider: 'p', baseUrl: url, headers: {}, retry: fast });
+      await expect(client.request({ path: '/x', what: 'create thing' })).rejects.toThrow(`HTTP ${status}`);
+      expect({ status, calls }).toEqual({ status, calls: fast.attempts });
+      await new Promise<void>((r) => server!.close(() => r()));
+      server = undefined;
+    }
+  });
+
+  it('an AWS 501 (server fault) is not retried; an AWS 503 is', () => {
+    expect(classifyAwsError({ name: 'NotImplemented', $fault: 'server', $metadata: { httpStatusCode: 501 } }).retry).toBe(false);
+    expect(classifyAwsError({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } }).retry).toBe(true);
   });
 
   it('gives up after the attempts and says why', async () => {

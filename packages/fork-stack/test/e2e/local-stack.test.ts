@@ -1,6 +1,7 @@
 /**
  * End to end: the built CLI on the local stack, in a temp project, exactly as a user types it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from '@libsql/client';
@@ -112,6 +113,25 @@ describe('the local stack, end to end', () => {
     expect(after.endsWith('# trailing comment without newline')).toBe(true);
     expect(after).toMatch(/FORK_STACK_ENV=bob/);
     ok(project.run(['delete', 'bob', '--yes']));
+  });
+
+  it('the .env.local warning says which value wins: the block over a line above it, a line below it over the block', () => {
+    const file = path.join(project.dir, '.env.local');
+    const original = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, `BUCKET_NAME=mine-above\n${original}${original.endsWith('\n') ? '' : '\n'}DATABASE_URL=file:mine-below.db\n`);
+      const switched = ok(project.run(['switch', 'dev']));
+      expect(switched.stderr).toMatch(/\.env\.local also sets BUCKET_NAME above the fork-stack block; the block's values win with dotenv, python-dotenv and node --env-file/);
+      expect(switched.stderr).toMatch(/\.env\.local sets DATABASE_URL below the fork-stack block, so your line wins over the environment's value/);
+      expect(switched.stderr).not.toMatch(/comes later and wins/);
+      // What the warnings say is what node --env-file does.
+      const node = spawnSync(process.execPath, [`--env-file=${file}`, '-e', 'process.stdout.write(JSON.stringify([process.env.BUCKET_NAME, process.env.DATABASE_URL]))'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+      const [bucket, url] = JSON.parse(node.stdout) as [string, string];
+      expect(bucket).not.toBe('mine-above');
+      expect(url).toBe('file:mine-below.db');
+    } finally {
+      writeFileSync(file, original);
+    }
   });
 
   it('two creates of the same env at once: one succeeds, the other fails clearly and changes nothing', async () => {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFake } from '@fork-stack/provider-fakes';
 import { localProject } from '../helpers/cli.js';
+import { cloudProject } from '../providers/cloud-db.cli.js';
 
 let project: ReturnType<typeof localProject>;
 beforeEach(() => {
@@ -111,5 +113,35 @@ describe('diff', () => {
     expect(text.stdout).toMatch(/~ CHANGED \(value differs\)/);
     expect(text.stdout + text.stderr + JSON.stringify(result)).not.toMatch(/value-123|value-456|value-789/);
     expect(readFileSync(path.join(project.dir, '.current-env'), 'utf8').trim()).toBe('dev');
+  });
+});
+
+describe('diff of a provider that cannot describe itself', () => {
+  it('diff says "not compared" for Turso, never "no differences" (also in --json)', async () => {
+    const fake = await startFake('turso');
+    const turso = cloudProject('provider = "turso"\norganization = "fake-org"', { ...fake.env, FORK_STACK_RETRY_BASE_MS: '5' }, 'myapp');
+    try {
+      const created = await turso.run(['create', 'alice']);
+      expect(created.code, created.stderr).toBe(0);
+      const text = await turso.run(['diff', 'prod', 'alice']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).not.toMatch(/: no differences$/m);
+      expect(text.stdout).toMatch(/not compared: database/);
+      expect(text.stdout).toMatch(/^ {2}not compared \(turso cannot describe its resources\)$/m);
+      const json = JSON.parse((await turso.run(['diff', 'prod', 'alice', '--json'])).stdout);
+      expect(json.same).toBe(false);
+      expect(json.notCompared).toEqual(['database']);
+      expect(json.slots).toEqual([{ slot: 'database', provider: 'turso', unsupported: true, compared: false, same: null }]);
+    } finally {
+      turso.cleanup();
+      await fake.close();
+    }
+  });
+
+  it('diff of two equal local environments still says "no differences"', () => {
+    project.run(['create', 'alice']);
+    const text = project.run(['diff', 'dev', 'alice']);
+    expect(text.stdout).toMatch(/^dev → alice: no differences$/m);
+    expect(JSON.parse(project.run(['diff', 'dev', 'alice', '--json']).stdout)).toMatchObject({ same: true, notCompared: [] });
   });
 });

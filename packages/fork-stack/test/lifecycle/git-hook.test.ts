@@ -11,7 +11,8 @@ import { localProject, runCli } from '../helpers/cli.js';
 
 let project: ReturnType<typeof localProject>;
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-const checkout = (cwd: string, ...args: string[]) => spawnSync('git', ['checkout', '-q', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORK_STACK_ENV: '', ENV: '' } });
+const checkout = (cwd: string, branch: string, extraEnv: Record<string, string> = {}) =>
+  spawnSync('git', ['checkout', '-q', branch], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORK_STACK_ENV: '', ENV: '', ...extraEnv } });
 const current = (cwd: string) => readFileSync(path.join(cwd, '.current-env'), 'utf8').trim();
 
 async function waitFor(predicate: () => boolean, ms = 30_000): Promise<void> {
@@ -67,6 +68,30 @@ describe('fork-stack hook', () => {
     await waitFor(() => existsSync(path.join(project.dir, '.current-env')) && current(project.dir) === 'feature-new-thing');
     const meta = JSON.parse(readFileSync(path.join(project.dir, '.fork-stack/meta/feature-new-thing.json'), 'utf8'));
     expect(meta).toMatchObject({ gitBranch: 'feature/new-thing', parent: 'dev', status: 'ready' });
+  });
+
+  it('the background auto-create does not switch when the user has checked out another branch meanwhile', async () => {
+    appendFileSync(path.join(project.dir, 'fork-stack.toml'), '\n[git]\nauto_create = true\n');
+    project.run(['hook', 'install']);
+    git(project.dir, 'branch', 'feature/slow');
+    // Hold the background create at its start for 2 s so the second checkout surely lands before it ends.
+    const preload = path.join(project.dir, '..', 'slow-create.cjs');
+    writeFileSync(preload, "if (process.argv.includes('create')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);\n");
+    const slow = { NODE_OPTIONS: `--require ${preload}` };
+    const out = checkout(project.dir, 'feature/slow', slow);
+    expect(out.stderr).toMatch(/creating feature-slow for branch feature\/slow in the background/);
+    const back = checkout(project.dir, 'main', slow);
+    expect(back.status).toBe(0);
+    expect(current(project.dir)).toBe('dev');
+    const log = path.join(project.dir, '.fork-stack/logs/hook-feature-slow.log');
+    await waitFor(() => existsSync(log) && /not switching to feature-slow/.test(readFileSync(log, 'utf8')));
+    expect(readFileSync(log, 'utf8')).toMatch(/not switching to feature-slow: the checkout is now on branch main, not feature\/slow/);
+    const meta = JSON.parse(readFileSync(path.join(project.dir, '.fork-stack/meta/feature-slow.json'), 'utf8'));
+    expect(meta).toMatchObject({ gitBranch: 'feature/slow', status: 'ready' });
+    expect(current(project.dir)).toBe('dev');
+    // Checking the branch out again switches to its (now existing) environment.
+    checkout(project.dir, 'feature/slow');
+    expect(current(project.dir)).toBe('feature-slow');
   });
 
   it('adds a hash suffix when sanitising collides with another branch', async () => {

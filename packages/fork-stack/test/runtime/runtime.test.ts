@@ -99,6 +99,18 @@ describe('setSecret through the real CLI', () => {
     expect(JSON.parse(get.stdout)).toMatchObject({ env: 'dev', key: 'PEM_KEY', value });
   });
 
+  it("setSecret('K', 'abc\\r') stores abc\\r exactly, not abc (a trailing carriage return survives the CLI's line-end drop)", async () => {
+    const cwd = project();
+    const env = cleanEnv({ FORK_STACK_CLI: `${process.execPath} ${CLI}` }) as Record<string, string>;
+    const init = spawnSync(process.execPath, [CLI, 'init', '--yes', '--secrets', 'dotenv', '--force'], { cwd, env, encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+    const config = new EnvConfig({ cwd, env });
+    for (const value of ['abc\r', 'crlf\r\n', '\r', 'cr\rinside']) {
+      await config.setSecret('K', value);
+      expect(config.getSecret('K'), JSON.stringify(value)).toBe(value);
+    }
+  });
+
   it('a CLI that cannot start is cli-failed, naming FORK_STACK_CLI', async () => {
     const cwd = project();
     const config = new EnvConfig({ cwd, env: { FORK_STACK_CLI: path.join(cwd, 'no-such-cli') } });

@@ -43,9 +43,11 @@ impl EnvConfig {
         };
         let mut child = cmd.spawn().map_err(could_not_run)?;
         if let Some(mut stdin) = child.stdin.take() {
-            // The CLI drops one trailing newline from stdin; sending one keeps a value's own. A CLI
-            // that exits without reading is reported by its exit status below.
-            let _ = stdin.write_all(format!("{value}\n").as_bytes());
+            // The CLI drops one trailing "\n" or "\r\n" from stdin; sending one keeps a value's own, and
+            // a value ending with "\r" gets "\r\n" (else its "\r" would be taken for the line end and
+            // lost). A CLI that exits without reading is reported by its exit status below.
+            let line_end = if value.ends_with('\r') { "\r\n" } else { "\n" };
+            let _ = stdin.write_all(format!("{value}{line_end}").as_bytes());
         }
         let output = child.wait_with_output().map_err(could_not_run)?;
         if output.status.success() {

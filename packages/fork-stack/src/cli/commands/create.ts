@@ -1,4 +1,5 @@
 import { createEnvironment } from '../../core/engine/create.js';
+import { stillOnBranch } from '../../core/engine/hook.js';
 import { switchEnvironment } from '../../core/engine/switch.js';
 import { UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
@@ -14,6 +15,8 @@ export interface CreateFlags {
   atBestEffort?: boolean;
   ttl?: string;
   gitBranch?: string;
+  /** Set by the git hook's background create: switch only if this branch is still checked out. */
+  switchIfOnBranch?: string;
   terminateConnections?: boolean;
   reuse?: boolean;
   resume?: boolean;
@@ -43,7 +46,12 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
     throw error;
   }
   let switched = false;
-  if (flags.switch) {
+  let notSwitched: string | undefined;
+  if (!flags.switch && flags.switchIfOnBranch !== undefined) {
+    const branch = await stillOnBranch(engine.config.root, flags.switchIfOnBranch);
+    if (!branch.still) notSwitched = `not switching to ${env}: the checkout is now on ${branch.now === undefined ? 'a detached HEAD' : `branch ${branch.now}`}, not ${flags.switchIfOnBranch}`;
+  }
+  if (flags.switch || (flags.switchIfOnBranch !== undefined && notSwitched === undefined)) {
     const s = await switchEnvironment(engine, env);
     reportEnvLocal(cli, s.envLocal);
     switched = true;
@@ -63,5 +71,6 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
   if (result.reused) cli.out.success(`${cli.out.c.bold(env)} exists already: using it as it is (--reuse)`);
   else cli.out.success(`created ${cli.out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
   if (switched) cli.out.success(`switched to ${env}`);
+  else if (notSwitched) cli.out.info(notSwitched);
   else cli.out.info(`  next: fork-stack switch ${env}`);
 }

@@ -51,7 +51,7 @@ export async function gc(cli: CliContext, flags: { dryRun?: boolean; expired?: b
 }
 
 function describeSlot(d: SlotDiff): string[] {
-  if (d.unsupported) return ['  (this provider cannot describe its resources)'];
+  if (d.compared === false) return [`  not compared (${d.provider} cannot describe its resources)`];
   const lines: string[] = [];
   if (d.secrets) {
     for (const k of d.secrets.added) lines.push(`  + ${k}`);
@@ -81,7 +81,13 @@ export async function diff(cli: CliContext, a: string, b: string): Promise<void>
     cli.out.data(result);
     return;
   }
-  cli.out.line(`${a} → ${b}${result.same ? ': no differences' : ''}`);
+  const anyDifference = result.slots.some((d) => d.same === false);
+  const summary = result.same
+    ? ': no differences'
+    : !anyDifference && result.notCompared.length
+      ? `: no differences in what was compared; not compared: ${result.notCompared.join(', ')}`
+      : '';
+  cli.out.line(`${a} → ${b}${summary}`);
   for (const d of result.slots) {
     cli.out.line(`${cli.out.co.bold(d.slot)} (${d.provider})`);
     for (const line of describeSlot(d)) cli.out.line(line);

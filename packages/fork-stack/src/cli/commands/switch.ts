@@ -3,9 +3,18 @@ import { switchEnvironment } from '../../core/engine/switch.js';
 import type { CliContext } from '../context.js';
 
 export function reportEnvLocal(cli: CliContext, result: EnvLocalResult): void {
-  if (result.overlapping.length > 0) {
+  // Every dotenv loader (the dotenv package, python-dotenv, node --env-file) takes a key's last line and
+  // none overrides a variable the process already has: say which value each key really gets.
+  const userWins = result.overlapping.filter((k) => result.userWins.includes(k));
+  const blockWins = result.overlapping.filter((k) => !result.userWins.includes(k));
+  if (blockWins.length > 0) {
     cli.out.warn(
-      `.env.local also sets ${result.overlapping.join(', ')} outside the fork-stack block; the block comes later and wins in dotenv parsers, but remove those lines to avoid confusion`,
+      `.env.local also sets ${blockWins.join(', ')} above the fork-stack block; the block's values win with dotenv, python-dotenv and node --env-file (each takes a key's last line) unless the variable is already set in the process environment; remove those lines to avoid confusion`,
+    );
+  }
+  if (userWins.length > 0) {
+    cli.out.warn(
+      `.env.local sets ${userWins.join(', ')} below the fork-stack block, so your line wins over the environment's value with dotenv, python-dotenv and node --env-file (each takes a key's last line); move or remove it if the environment's value should apply`,
     );
   }
   if (result.nonPortable.length > 0) {

@@ -1,7 +1,8 @@
 /**
  * diff: what differs between two environments — secret keys added/removed/changed (compared by hash,
  * never shown), database schema (tables, columns, indexes), object counts and sizes, cache key counts.
- * Providers that cannot describe themselves are reported as such, not skipped silently.
+ * Providers that cannot describe themselves (Turso, PlanetScale) are reported as "not compared", never as
+ * "no differences": a slot that was not looked at must not make two environments look the same.
  */
 import { createHash } from 'node:crypto';
 import { isSecretsProvider, type Description } from '../../providers/types.js';
@@ -12,8 +13,10 @@ import { assertEnvExists } from './switch.js';
 export interface SlotDiff {
   slot: string;
   provider: string;
-  /** Nothing to compare for this provider. */
-  unsupported?: boolean;
+  /** Nothing to compare for this provider (kept for older scripts; `compared: false` says the same). */
+  unsupported?: true;
+  /** false when this slot was not compared at all; absent when it was. */
+  compared?: false;
   secrets?: { added: string[]; removed: string[]; changed: string[] };
   schema?: {
     tablesAdded: string[];
@@ -24,14 +27,18 @@ export interface SlotDiff {
   };
   objects?: { a: { count: number; bytes: number }; b: { count: number; bytes: number } };
   keys?: { a: number; b: number };
-  same: boolean;
+  /** null when the slot was not compared: nobody knows whether it differs. */
+  same: boolean | null;
 }
 
 export interface DiffResult {
   a: string;
   b: string;
   slots: SlotDiff[];
+  /** true only when every slot was compared and none differs. */
   same: boolean;
+  /** The slots that could not be compared (their provider cannot describe its resources). */
+  notCompared: string[];
 }
 
 const sha = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -78,9 +85,11 @@ async function diffSlot(slot: LoadedSlot, a: string, b: string): Promise<SlotDif
     return { ...base, secrets, same: !secrets.added.length && !secrets.removed.length && !secrets.changed.length };
   }
   const describe = slot.provider.describe?.bind(slot.provider);
-  if (!describe) return { ...base, unsupported: true, same: true };
+  const notCompared: SlotDiff = { ...base, unsupported: true, compared: false, same: null };
+  if (!describe) return notCompared;
   const [da, db] = await Promise.all([a, b].map((env) => onSlot(slot, `describing "${env}"`, () => describe(slot.ctx, env)))) as [Description, Description];
-  const out: SlotDiff = { ...base, same: true };
+  if (!(da.schema && db.schema) && !(da.objects && db.objects) && !(da.keys && db.keys)) return notCompared;
+  const out: SlotDiff & { same: boolean } = { ...base, same: true };
   if (da.schema && db.schema) {
     out.schema = schemaDiff(da.schema, db.schema);
     const s = out.schema;
@@ -103,5 +112,6 @@ export async function diffEnvironments(engine: Engine, a: string, b: string): Pr
   await Promise.all([assertEnvExists(engine, a), assertEnvExists(engine, b)]);
   const slots = await engine.slots();
   const diffs = await Promise.all(slots.map((slot) => diffSlot(slot, a, b)));
-  return { a, b, slots: diffs, same: diffs.every((d) => d.same) };
+  const notCompared = diffs.filter((d) => d.compared === false).map((d) => d.slot);
+  return { a, b, slots: diffs, same: diffs.every((d) => d.same === true), notCompared };
 }

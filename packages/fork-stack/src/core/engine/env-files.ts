@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic, readFileIfExists } from '../files/atomic.js';
 import { formatDotenv, isPortable, parseDotenv, parseHeader } from '../files/dotenv.js';
-import { updateEnvLocal, userKeys } from '../files/env-local.js';
+import { keysAfterBlock, updateEnvLocal, userKeys } from '../files/env-local.js';
 import type { ProjectPaths } from '../project.js';
 import type { ResolvedVariables } from './variables.js';
 
@@ -42,6 +42,8 @@ export async function writeCurrentEnv(paths: ProjectPaths, env: string): Promise
 export interface EnvLocalResult {
   /** Keys the user sets outside the managed block that the block also sets. */
   overlapping: string[];
+  /** Those of them set below the block: there the user's line wins with every dotenv loader. */
+  userWins: string[];
   /** Keys whose values other dotenv parsers may read differently (see dotenv.ts). */
   nonPortable: string[];
 }
@@ -56,6 +58,7 @@ export async function writeEnvLocal(paths: ProjectPaths, env: string, values: Re
   const mine = Object.keys(values ?? {});
   return {
     overlapping: userKeys(existing).filter((k) => mine.includes(k)),
+    userWins: keysAfterBlock(next).filter((k) => mine.includes(k)),
     nonPortable: Object.entries(values ?? {}).flatMap(([k, v]) => (isPortable(v) ? [] : [k])),
   };
 }

@@ -110,8 +110,19 @@ export async function onCheckout(engine: Engine, cwd: string, spawnCreate: (args
   const logDir = path.join(engine.config.paths.stateDir, 'logs');
   await fs.mkdir(logDir, { recursive: true });
   const log = path.join(logDir, `hook-${env}.log`);
-  spawnCreate(['create', env, '--from', engine.config.git.parent, '--switch', '--git-branch', branch], log);
+  // Not --switch: by the time the create ends the user may have checked out another branch, whose
+  // environment must stay current (see stillOnBranch).
+  spawnCreate(['create', env, '--from', engine.config.git.parent, '--switch-if-on-branch', branch, '--git-branch', branch], log);
   return { action: 'creating', env, branch, log };
+}
+
+/**
+ * Whether the checkout at `root` still has `branch` checked out: the background create switches only then,
+ * so a create that finishes after the user moved on never pulls them back to the old branch's environment.
+ */
+export async function stillOnBranch(root: string, branch: string): Promise<{ still: boolean; now: string | undefined }> {
+  const now = await currentBranch(root);
+  return { still: now === branch, now };
 }
 
 /** Start `fork-stack <args>` detached from the checkout, output to `log`. */

@@ -73,6 +73,22 @@ export function userKeys(existing: string | undefined): string[] {
   }
 }
 
+/**
+ * Variables the user sets *after* the block. Every loader that reads the file top to bottom takes a key's
+ * last line (the `dotenv` package, python-dotenv, `node --env-file`; test/core/env-local.test.ts checks
+ * them), so for these keys the user's line wins over the block's value.
+ */
+export function keysAfterBlock(existing: string | undefined): string[] {
+  if (!existing) return [];
+  const { after, found } = locate(existing);
+  if (!found) return [];
+  try {
+    return Object.keys(parseDotenv(after));
+  } catch {
+    return [];
+  }
+}
+
 export function blockEnv(existing: string | undefined): string | undefined {
   if (!existing) return undefined;
   const m = /# environment: ([a-z0-9-]+)/.exec(existing.slice(existing.indexOf(BLOCK_BEGIN)));

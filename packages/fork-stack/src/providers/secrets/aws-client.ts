@@ -8,7 +8,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OperationError, UsageError, isForkStackError } from '../../core/errors.js';
 import { DEFAULT_TIMEOUT_MS } from '../../core/http.js';
-import { withRetry, type RetryDecision } from '../../core/retry.js';
+import { isTransientHttpStatus, withRetry, type RetryDecision } from '../../core/retry.js';
 import { registerSecret, scrub } from '../../core/scrub.js';
 import type { ProviderContext } from '../types.js';
 import type { AwsSecretsOptions } from './aws-secrets.schema.js';
@@ -47,7 +47,8 @@ export function classifyAwsError(error: unknown): RetryDecision {
   const e = error as AwsError;
   const status = e?.$metadata?.httpStatusCode;
   if (THROTTLING.has(e?.name) || status === 429) return { retry: true, reason: 'throttled' };
-  if (e?.name === 'InternalServiceError' || e?.$fault === 'server' || (status !== undefined && status >= 500)) return { retry: true, reason: `server error (${status ?? e.name})` };
+  // A server fault is transient only with a transient status (501 Not Implemented will not change).
+  if (e?.name === 'InternalServiceError' || (status !== undefined ? isTransientHttpStatus(status) : e?.$fault === 'server')) return { retry: true, reason: `server error (${status ?? e.name})` };
   if (e?.name === 'TimeoutError' || e?.name === 'RequestTimeout' || NETWORK.has(e?.code ?? '')) return { retry: true, reason: 'network error' };
   return { retry: false, reason: 'not retryable' };
 }
