@@ -37,7 +37,9 @@ export async function versionsOf(client: S3Client, bucket: string, prefix = ''):
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   for (;;) {
-    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+    // Servers without versioning (s3rver) fail or answer a plain listing: the current objects below then say it all.
+    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionMarker })).catch(() => undefined);
+    if (!page) break;
     for (const v of page.Versions ?? []) out.push(`v ${v.Key} ${v.VersionId} ${v.ETag} ${v.Size} ${v.IsLatest ? 'latest' : ''}`);
     for (const d of page.DeleteMarkers ?? []) out.push(`d ${d.Key} ${d.VersionId} ${d.IsLatest ? 'latest' : ''}`);
     if (!page.IsTruncated) break;
@@ -95,15 +97,12 @@ export async function plantBucket(
 /** Deletes every version under `prefix` and, when `prefix` is "", the bucket itself. Missing is fine. */
 export async function clearBucket(client: S3Client, bucket: string, prefix = ''): Promise<void> {
   for (;;) {
-    let page;
-    try {
-      page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined }));
-    } catch {
-      return;
-    }
-    const ids = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key as string, VersionId: v.VersionId }));
-    const current = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined }));
-    for (const c of current.Contents ?? []) if (!ids.some((i) => i.Key === c.Key)) ids.push({ Key: c.Key as string, VersionId: undefined });
+    // Servers without versioning (s3rver) refuse or misread ListObjectVersions: the current objects then are all.
+    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined })).catch(() => undefined);
+    const current = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined })).catch(() => undefined);
+    if (!current) return;
+    const ids: { Key: string; VersionId?: string }[] = [...(page?.Versions ?? []), ...(page?.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key as string, VersionId: v.VersionId }));
+    for (const c of current.Contents ?? []) if (!ids.some((i) => i.Key === c.Key)) ids.push({ Key: c.Key as string });
     if (ids.length === 0) break;
     await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: ids.slice(0, 1000), Quiet: true } }));
   }
