@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordIntent } from '../../src/providers/storage/s3-common/intent.js';
 import { provider } from '../../src/providers/storage/s3.js';
@@ -206,6 +206,23 @@ describe.skipIf(skip)('s3 against moto', () => {
       expect(await describeObject(c, fork.name, 'a.txt')).toEqual(await describeObject(c, dev, 'a.txt'));
       expect(await bucketFingerprint(c, dev)).toBe(before);
       expect(await bucketFingerprint(c, fork.name)).toMatch(/fork-stack:project=/);
+    });
+
+    it('an interrupted fork (marker still "copying") resumes: missing objects are copied, vanished ones removed', async () => {
+      const m = await server();
+      const c = m.client();
+      const ctx = ctxFor(m);
+      const dev = provider.resourceName(ctx, 'dev');
+      await parentBucket(c, dev);
+      const fork = await provider.fork(ctx, { env: 'res', parent: 'dev' });
+      // As a killed copy leaves it: still "copying", one object missing, one the parent no longer has.
+      await c.send(new PutBucketTaggingCommand({ Bucket: fork.name, Tagging: { TagSet: forkStackTags(ctx.project, 'res', { 'fork-stack:state': 'copying' }) } }));
+      await c.send(new DeleteObjectCommand({ Bucket: fork.name, Key: 'a.txt' }));
+      await c.send(new PutObjectCommand({ Bucket: fork.name, Key: 'stale.txt', Body: 'gone from the parent' }));
+      expect(await provider.find(ctx, 'res')).toMatchObject({ owned: true, state: 'partial' });
+      const resumed = await provider.fork(ctx, { env: 'res', parent: 'dev' });
+      expect(resumed).toMatchObject({ state: 'ready', details: { resumed: true, copied: 1 } });
+      expect([...(await listing(c, fork.name)).keys()].sort()).toEqual([...(await listing(c, dev)).keys()].sort());
     });
 
     it('removes every version and delete marker of its own fork that became versioned, then the bucket', async () => {
