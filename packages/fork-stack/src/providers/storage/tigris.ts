@@ -14,7 +14,7 @@ import { OperationError } from '../../core/errors.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
 import { bucketVariables } from './naming.js';
 import { bucketNameProblem } from './s3-common/bucket-names.js';
-import { findBucket, foreignBucket, listBucketEnvs } from './s3-common/bucket-mode.js';
+import { findBucket, foreignBucket, listBucketEnvs, refusedByService } from './s3-common/bucket-mode.js';
 import { clearIntent, recordIntent } from './s3-common/intent.js';
 import { AWS_CREDENTIAL_VARIABLES, endpointFromEnv } from './s3-common/client.js';
 import { emptyBucket } from './s3-common/delete.js';
@@ -143,6 +143,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   try {
     await sendWithHeaders(s.client, new CreateBucketCommand({ Bucket: target }), { headers, signal: ctx.signal });
   } catch (error) {
+    if (refusedByService(error)) await clearIntent(ctx, env).catch(() => undefined);
     if (errorCode(error) === 'BucketAlreadyExists') {
       throw new OperationError(`bucket name ${target} is already taken (Tigris bucket names are global)`, { hint: `Change the naming pattern (name = "…") in [${ctx.slot}].` });
     }

@@ -135,6 +135,7 @@ async function createBucket(s: S, bucket: string): Promise<'created' | 'existed'
     if (code === 'BucketAlreadyExists') {
       throw new OperationError(`bucket name ${bucket} is already taken (bucket names are global across ${s.flavor.provider} accounts)`, {
         hint: `Change the naming pattern (name = "…") in [${s.ctx.slot}], e.g. add a unique word to {project}.`,
+        cause: error,
       });
     }
     // Ours already (an SDK retry of a request that had succeeded), or made by someone in between: the
@@ -142,6 +143,13 @@ async function createBucket(s: S, bucket: string): Promise<'created' | 'existed'
     if (code === 'BucketAlreadyOwnedByYou') return 'existed';
     throw s.fail(error, `creating bucket ${bucket}`);
   }
+}
+
+/** An error answer from the service (an HTTP status), as opposed to a request that may have gone through. */
+export function refusedByService(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 400;
 }
 
 /** Writes the ledger entry that lets this checkout recognise its own unmarked bucket after a crash. */
@@ -194,7 +202,13 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
     createdAt = record.createdAt ?? createdAt;
   } else {
     await recordCreation(s, request, target, source);
-    if ((await createBucket(s, target)) === 'existed') {
+    const outcome = await createBucket(s, target).catch(async (error: unknown) => {
+      // The service answered no: there is no bucket, so no ledger entry either. (A timeout or an abort
+      // keeps the entry: the bucket may have been made.)
+      if (refusedByService(error)) await clearIntent(ctx, env).catch(() => undefined);
+      throw error;
+    });
+    if (outcome === 'existed') {
       const again = await inspect(s, env, target);
       if (!again.ours) throw notOurs(s, target, env, again);
       if (again.marker?.state === 'ready') return resource(s, env, target, again.marker);
