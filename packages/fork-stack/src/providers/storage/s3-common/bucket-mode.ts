@@ -2,7 +2,10 @@
  * mode = "bucket": one bucket per environment. A fork creates the bucket, marks it as fork-stack's
  * ("copying"), copies every object of the parent server-side, then marks it "ready". A fork that finds
  * its bucket still "copying" resumes the copy; one that finds it "ready" returns it untouched (the
- * environment may have diverged from its parent since). Remove empties and deletes only marked buckets.
+ * environment may have diverged from its parent since). Remove empties and deletes only buckets proven
+ * this environment's: fork-stack's marker for this project and env, or — for the unmarked bucket a create
+ * killed between CreateBucket and marking leaves — this checkout's creation ledger plus a bucket holding no
+ * object version at all (intent.ts; docs/architecture.md, "Ownership"). Never emptiness alone.
  */
 import { CreateBucketCommand, DeleteBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { OperationError, UsageError } from '../../../core/errors.js';
@@ -183,7 +186,12 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
   let resume = false;
   let createdAt = ctx.now().toISOString();
   const seen = await inspect(s, env, target);
-  if (seen.presence === 'forbidden' || (seen.presence === 'exists' && !seen.ours)) throw notOurs(s, target, env, seen);
+  if (seen.presence === 'forbidden') {
+    throw new OperationError(`bucket ${target} already exists, and these credentials may not look into it (another account's?); it is left as it is`, {
+      hint: `fork-stack never touches a bucket it cannot prove it made. Give "${env}" another name with names = { ${env} = "…" } in [${ctx.slot}], or change the naming pattern.`,
+    });
+  }
+  if (seen.presence === 'exists' && !seen.ours) throw notOurs(s, target, env, seen);
   if (seen.leftover) {
     if (seen.leftover.parent !== parent) {
       throw new UsageError(`bucket ${target} was being forked from "${seen.leftover.parent}", not "${parent}"`, { hint: `Delete "${env}" first to fork it from "${parent}".` });
