@@ -105,7 +105,7 @@ describe('s3 prefix mode', () => {
     expect(await listing(client, 'shared-two', 'forks/carol/')).toEqual(await listing(client, 'shared-two', 'data/').then((m) => new Map([...m].map(([k, v]) => [`data/${k}`, v]))));
 
     await seed(client, 'shared-two', [{ Key: 'forks/dan/notes.txt', Body: 'made by hand' }]);
-    await expect(provider.fork(c, { env: 'dan', parent: 'dev' })).rejects.toThrow(/already holds objects that fork-stack did not put there/);
+    await expect(provider.fork(c, { env: 'dan', parent: 'dev' })).rejects.toThrow(/was not made by fork-stack for "dan" \(it holds objects \(or object versions\) that fork-stack did not put there\)/);
     await expect(provider.remove(c, { env: 'dan' })).rejects.toThrow(/was not made by fork-stack/);
     expect(await provider.find(c, 'dan')).toMatchObject({ owned: false });
   });

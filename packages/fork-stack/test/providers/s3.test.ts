@@ -4,6 +4,8 @@
  * and access errors.
  */
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provider } from '../../src/providers/storage/s3.js';
 import { schema, type S3Options } from '../../src/providers/storage/s3.schema.js';
@@ -258,6 +260,8 @@ describe('s3 provider: ownership and bad input', () => {
     expect(error.message).toMatch(/s3: creating bucket .*-bucket-gina failed: AccessDenied: Access Denied \(HTTP 403\)/);
     expect(error.hint).toMatch(/s3:CreateBucket/);
     expect(await provider.find(c, 'gina')).toBeUndefined();
+    // The creation ledger entry written before CreateBucket goes too: the service said no, there is no bucket.
+    expect(existsSync(path.join(c.stateDir, 'bucket-intents', c.slot, 'gina.json'))).toBe(false);
   });
 
   it('bad credentials: half a key pair and an unknown key are usage errors naming the variable', async () => {

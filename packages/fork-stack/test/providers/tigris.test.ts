@@ -3,7 +3,11 @@
  * O(1) forks, --at from the nearest earlier snapshot, the snapshot-enabled check, forks deleted before
  * their parent, and Tigris's errors.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordIntent } from '../../src/providers/storage/s3-common/intent.js';
 import { provider } from '../../src/providers/storage/tigris.js';
 import { schema, type TigrisOptions } from '../../src/providers/storage/tigris.schema.js';
 import type { Provider } from '../../src/providers/types.js';
@@ -147,5 +151,32 @@ describe('tigris provider', () => {
   it('defaults to https://t3.storage.dev and region auto', async () => {
     const c = ctx({ TIGRIS_STORAGE_ACCESS_KEY_ID: 'a', TIGRIS_STORAGE_SECRET_ACCESS_KEY: 'bbbb' });
     expect(await provider.variables(c, 'dev')).toMatchObject({ AWS_ENDPOINT_URL_S3: 'https://t3.storage.dev', AWS_REGION: 'auto' });
+  });
+
+  it('a create killed between the fork and its tags: this checkout\'s ledger and the fork source prove the bucket; create tags it, delete removes it, and another checkout refuses it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tigris-ledger-'));
+    try {
+      const c = { ...ctx(), root, stateDir: path.join(root, '.fork-stack') };
+      const dev = provider.resourceName(c, 'dev');
+      fake.createBucket(dev, { snapshots: true, objects: { 'a.txt': 'a' } });
+      const name = provider.resourceName(c, 'kim');
+      await recordIntent(c, { bucket: name, where: fake.endpoint, project: c.project, env: 'kim', parent: 'dev', source: dev, at: new Date().toISOString() });
+      const left = fake.createBucket(name, { objects: { 'a.txt': 'a' } });
+      left.forkOf = { bucket: dev, snapshot: '1' };
+      // Another checkout has no ledger entry: the unmarked fork is not its.
+      expect(await provider.find({ ...ctx(), project: c.project, root: '/nonexistent', stateDir: '/nonexistent/.fork-stack' }, 'kim')).toMatchObject({ owned: false });
+      expect(await provider.find(c, 'kim')).toMatchObject({ owned: true, state: 'partial', parent: 'dev' });
+      expect(await provider.fork(c, { env: 'kim', parent: 'dev' })).toMatchObject({ owned: true, state: 'ready' });
+      expect(left.tags?.find((t) => t.Key === 'fork-stack:env')?.Value).toBe('kim');
+      await provider.remove(c, { env: 'kim' });
+      expect(fake.buckets.has(name)).toBe(false);
+      // With the ledger but a bucket that is not a fork of the intended parent: refused, untouched.
+      await recordIntent(c, { bucket: name, where: fake.endpoint, project: c.project, env: 'kim', parent: 'dev', source: dev, at: new Date().toISOString() });
+      fake.createBucket(name, { objects: { 'theirs.txt': 'x' } });
+      await expect(provider.remove(c, { env: 'kim' })).rejects.toThrow(/not created by fork-stack/);
+      expect(fake.buckets.get(name)?.objects.has('theirs.txt')).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -57,6 +57,8 @@ function toResource(ctx: Ctx, env: string, described: DescribeSecretResponse): R
     createdAt: described.CreatedDate ? new Date(described.CreatedDate).toISOString() : undefined,
     state: 'ready',
     owned,
+    // Tagged by fork-stack for another project or environment: say whose it is in the refusal.
+    ...(!owned && tags[TAG_PROJECT] && tags[TAG_ENV] ? { markedFor: { project: tags[TAG_PROJECT], env: tags[TAG_ENV] } } : {}),
   };
 }
 

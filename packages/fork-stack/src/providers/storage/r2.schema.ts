@@ -7,7 +7,7 @@ export const schema = z
       .string()
       .regex(/^[0-9a-f]{32}$/, 'is the 32-character Cloudflare account ID (dashboard → R2 → Account details)')
       .optional()
-      .meta({ description: 'Cloudflare account ID; the S3 endpoint is https://<account_id>.r2.cloudflarestorage.com. Required unless endpoint (or AWS_ENDPOINT_URL_S3) is set.' }),
+      .meta({ description: 'Cloudflare account ID; the S3 endpoint is https://<account_id>.r2.cloudflarestorage.com. Required unless endpoint (or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) is set.' }),
     jurisdiction: z
       .enum(['eu', 'fedramp'])
       .optional()

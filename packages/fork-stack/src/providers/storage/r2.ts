@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../../core/errors.js';
 import type { Provider } from '../types.js';
-import { AWS_CREDENTIAL_VARIABLES } from './s3-common/client.js';
+import { AWS_CREDENTIAL_VARIABLES, endpointFromEnv } from './s3-common/client.js';
 import { copyingProvider } from './s3-common/copying-provider.js';
 import { objectOwnership } from './s3-common/ownership.js';
 import type { Flavor } from './s3-common/session.js';
@@ -19,7 +19,7 @@ const flavor: Flavor<R2Options> = {
   rules: 'r2',
   region: () => 'auto',
   endpoint(ctx) {
-    const explicit = ctx.options.endpoint ?? (ctx.env.AWS_ENDPOINT_URL_S3?.trim() || undefined);
+    const explicit = ctx.options.endpoint ?? endpointFromEnv(ctx.env);
     if (explicit) return explicit;
     if (!ctx.options.account_id) {
       throw new UsageError(`${ctx.slot}: account_id is not set`, {

@@ -4,7 +4,7 @@
  * AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the SDK's default chain (AWS_PROFILE, SSO, roles).
  */
 import type { Provider } from '../types.js';
-import { AWS_CREDENTIAL_VARIABLES } from './s3-common/client.js';
+import { AWS_CREDENTIAL_VARIABLES, endpointFromEnv } from './s3-common/client.js';
 import { copyingProvider } from './s3-common/copying-provider.js';
 import { objectOwnership, tagOwnership } from './s3-common/ownership.js';
 import type { Flavor } from './s3-common/session.js';
@@ -14,7 +14,7 @@ const flavor: Flavor<S3Options> = {
   provider: 's3',
   rules: 's3',
   region: (ctx) => ctx.options.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-  endpoint: (ctx) => ctx.options.endpoint ?? (ctx.env.AWS_ENDPOINT_URL_S3?.trim() || undefined),
+  endpoint: (ctx) => ctx.options.endpoint ?? endpointFromEnv(ctx.env),
   credentialSets: [AWS_CREDENTIAL_VARIABLES],
   credentialHint: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)',
   ownership: (ctx) => (ctx.options.owner_marker === 'object' ? objectOwnership() : tagOwnership(ctx.slot)),

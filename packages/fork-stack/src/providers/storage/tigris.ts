@@ -14,13 +14,14 @@ import { OperationError } from '../../core/errors.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
 import { bucketVariables } from './naming.js';
 import { bucketNameProblem } from './s3-common/bucket-names.js';
-import { findBucket, listBucketEnvs } from './s3-common/bucket-mode.js';
-import { AWS_CREDENTIAL_VARIABLES } from './s3-common/client.js';
+import { findBucket, foreignBucket, listBucketEnvs, refusedByService } from './s3-common/bucket-mode.js';
+import { clearIntent, recordIntent } from './s3-common/intent.js';
+import { AWS_CREDENTIAL_VARIABLES, endpointFromEnv } from './s3-common/client.js';
 import { emptyBucket } from './s3-common/delete.js';
 import { errorCode, isMissingBucket } from './s3-common/errors.js';
 import { sendWithHeaders } from './s3-common/headers.js';
-import { expiry, ownedBy, tagOwnership, type OwnerRecord } from './s3-common/ownership.js';
-import { bucketNameFor, headBucket, locationVariables, openSession, type CopyingOptions, type Flavor, type Session } from './s3-common/session.js';
+import { expiry, tagOwnership, type OwnerRecord } from './s3-common/ownership.js';
+import { bucketNameFor, headBucket, locationVariables, openSession, whereOf, type CopyingOptions, type Flavor, type Session } from './s3-common/session.js';
 import type { TigrisOptions } from './tigris.schema.js';
 
 type Ctx = ProviderContext<TigrisOptions>;
@@ -34,7 +35,7 @@ const flavor: Flavor<TigrisOptions> = {
   provider: 'tigris',
   rules: 'tigris',
   region: () => 'auto',
-  endpoint: (ctx) => ctx.options.endpoint ?? (ctx.env.AWS_ENDPOINT_URL_S3?.trim() || TIGRIS_ENDPOINT),
+  endpoint: (ctx) => ctx.options.endpoint ?? endpointFromEnv(ctx.env) ?? TIGRIS_ENDPOINT,
   credentialSets: [['TIGRIS_STORAGE_ACCESS_KEY_ID', 'TIGRIS_STORAGE_SECRET_ACCESS_KEY'], AWS_CREDENTIAL_VARIABLES],
   credentialHint: 'TIGRIS_STORAGE_ACCESS_KEY_ID and TIGRIS_STORAGE_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
   ownership: (ctx) => tagOwnership(ctx.slot),
@@ -42,6 +43,9 @@ const flavor: Flavor<TigrisOptions> = {
   pinSourceVersion: true,
   locationConstraint: false,
   permissions: 'an access key with Editor access to the parent bucket and permission to create buckets',
+  // A killed create leaves an unmarked fork holding the parent's objects: besides this checkout's ledger,
+  // Tigris itself must say the bucket is a fork of the intended parent.
+  leftoverProof: async (_s, _bucket, intent, headers) => headers['x-tigris-fork-source-bucket'] === intent.source,
 };
 
 const open = (ctx: Ctx): S => openSession(ctx, flavor);
@@ -79,27 +83,27 @@ export function snapshotAt(snapshots: Snapshot[], at: Date): Snapshot | undefine
   return snapshots.filter((x) => x.createdAt.getTime() <= at.getTime()).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }
 
-async function readRecord(s: S, bucket: string): Promise<OwnerRecord | undefined> {
-  try {
-    return await flavor.ownership(s.ctx).read(s.client, bucket, s.ctx.signal);
-  } catch (error) {
-    throw s.fail(error, `reading the fork-stack tags of bucket ${bucket}`);
-  }
-}
-
-async function fork(ctx: Ctx, { env, parent, at, expiresAt }: ForkRequest): Promise<Resource> {
+async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
+  const { env, parent, at, expiresAt } = request;
   const s = open(ctx);
   const target = bucketNameFor(ctx, env);
   const source = bucketNameFor(ctx, parent);
-  const existing = await headBucket(s, target);
-  if (existing.presence !== 'missing') {
-    const record = existing.presence === 'exists' ? await readRecord(s, target) : undefined;
-    if (!ownedBy(record, ctx.project, env)) {
-      throw new OperationError(`bucket ${target} already exists and was not created by fork-stack for "${env}"`, {
-        hint: `fork-stack never touches a bucket it did not make. Delete or rename it yourself, or name "${env}" differently with names = { ${env} = "…" } in [${ctx.slot}].`,
-      });
+  const existing = await findBucket(asCopying(s), env);
+  if (existing) {
+    if (existing.owned !== true) throw foreignBucket(s, target, env, existing.markedFor);
+    if (existing.state !== 'partial') return existing;
+    // An unmarked fork this checkout's killed create made (its ledger and the fork source prove it): mark it.
+    if (existing.parent !== parent) {
+      throw new OperationError(`bucket ${target} was being forked from "${existing.parent}", not "${parent}"`, { hint: `Delete "${env}" first to fork it from "${parent}".` });
     }
-    return (await findBucket(asCopying(s), env)) as Resource;
+    const record: OwnerRecord = { project: ctx.project, env, parent, state: 'ready', createdAt: existing.createdAt ?? ctx.now().toISOString(), ...expiry({ expiresAt }) };
+    try {
+      await flavor.ownership(ctx).write(s.client, target, record, ctx.signal);
+    } catch (error) {
+      throw s.fail(error, `tagging bucket ${target} as fork-stack's`);
+    }
+    await clearIntent(ctx, env).catch(() => undefined);
+    return { ...existing, state: 'ready', owned: true, details: { bucket: target, forkOf: source } };
   }
 
   const parentHead = await headBucket(s, source);
@@ -130,8 +134,16 @@ async function fork(ctx: Ctx, { env, parent, at, expiresAt }: ForkRequest): Prom
   }
 
   try {
+    await recordIntent(ctx, { bucket: target, where: whereOf(s), project: ctx.project, env, parent, source, runId: request.runId, at: ctx.now().toISOString() });
+  } catch (error) {
+    throw new OperationError(`could not record the creation of bucket ${target} in ${ctx.stateDir}: ${(error as Error).message}`, {
+      hint: 'fork-stack writes a small file there before creating a bucket; make the directory writable and try again.',
+    });
+  }
+  try {
     await sendWithHeaders(s.client, new CreateBucketCommand({ Bucket: target }), { headers, signal: ctx.signal });
   } catch (error) {
+    if (refusedByService(error)) await clearIntent(ctx, env).catch(() => undefined);
     if (errorCode(error) === 'BucketAlreadyExists') {
       throw new OperationError(`bucket name ${target} is already taken (Tigris bucket names are global)`, { hint: `Change the naming pattern (name = "…") in [${ctx.slot}].` });
     }
@@ -144,9 +156,10 @@ async function fork(ctx: Ctx, { env, parent, at, expiresAt }: ForkRequest): Prom
   try {
     await flavor.ownership(ctx).write(s.client, target, record, ctx.signal);
   } catch (error) {
-    await forceDelete(s, target).catch(() => undefined);
+    if (await forceDelete(s, target).then(() => true, () => false)) await clearIntent(ctx, env).catch(() => undefined);
     throw s.fail(error, `tagging bucket ${target} as fork-stack's`);
   }
+  await clearIntent(ctx, env).catch(() => undefined);
   return {
     env,
     name: target,
@@ -166,12 +179,16 @@ async function forceDelete(s: S, bucket: string): Promise<void> {
 async function remove(ctx: Ctx, env: string): Promise<void> {
   const s = open(ctx);
   const bucket = bucketNameFor(ctx, env);
-  const head = await headBucket(s, bucket);
-  if (head.presence === 'missing') return;
-  const record = head.presence === 'exists' ? await readRecord(s, bucket) : undefined;
-  if (!ownedBy(record, ctx.project, env)) {
-    throw new OperationError(`bucket ${bucket} was not created by fork-stack for "${env}"; it is left as it is`, { hint: 'Delete it yourself if it really is this environment\'s.' });
+  const existing = await findBucket(asCopying(s), env);
+  if (!existing) {
+    await clearIntent(ctx, env);
+    return;
   }
+  if (existing.owned !== true) {
+    const refusal = foreignBucket(s, bucket, env, existing.markedFor);
+    throw new OperationError(refusal.message.replace(' already exists and was', ' was'), { hint: 'Delete it yourself if it really is this environment\'s.' });
+  }
+  const head = await headBucket(s, bucket);
   if (head.headers['x-tigris-is-fork-parent'] === 'true') {
     const children = (await listBucketEnvs(asCopying(s)).catch(() => [])).filter((r) => r.parent === env).map((r) => r.env);
     throw new OperationError(`bucket ${bucket} has forks, and Tigris deletes forks before their parent`, {
@@ -180,15 +197,17 @@ async function remove(ctx: Ctx, env: string): Promise<void> {
   }
   try {
     await forceDelete(s, bucket);
+    await clearIntent(ctx, env);
   } catch (error) {
-    if (isMissingBucket(error)) return;
+    if (isMissingBucket(error)) return clearIntent(ctx, env);
     if (errorCode(error) !== 'BucketNotEmpty') throw s.fail(error, `deleting bucket ${bucket}`);
     // Force-delete refused (or a fork appeared meanwhile): empty it the S3 way and try once more.
     try {
       await emptyBucket(s.client, bucket, '', { concurrency: ctx.options.concurrency, signal: ctx.signal });
       await s.client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: ctx.signal });
+      await clearIntent(ctx, env);
     } catch (again) {
-      if (isMissingBucket(again)) return;
+      if (isMissingBucket(again)) return clearIntent(ctx, env);
       throw s.fail(again, `deleting bucket ${bucket} (has it got forks?)`);
     }
   }

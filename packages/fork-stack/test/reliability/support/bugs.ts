@@ -25,7 +25,7 @@ export const BUGS = {
     test: 'crash-local.test.ts › a kill between writing and renaming the secrets file leaves nothing once delete has run',
   },
   's3-bucket-created-before-marked': {
-    fixed: 'an empty, unmarked bucket with the environment\'s name is recognised as such a leftover: create adopts it and delete removes it (an empty bucket holds nothing to lose).',
+    fixed: 'before CreateBucket the create records its intent in the checkout\'s ledger (.fork-stack/bucket-intents); an unmarked bucket is this checkout\'s leftover only when that ledger names it and it holds no object version at all: create finishes it and delete removes it. Emptiness alone proves nothing (issue 14: a foreign versioned bucket listing empty was purged).',
     what: 'A SIGKILL between CreateBucket and the ownership tag (PutBucketTagging) leaves an empty, untagged bucket that every later create and delete refuses ("was not created by fork-stack"): the user must delete it by hand.',
     where: 'packages/fork-stack/src/providers/storage/s3-common/bucket-mode.ts (forkBucket, removeBucket)',
     test: 'crash-cloud.test.ts › a kill between creating and marking the bucket is finished by a re-run create and removed by delete',

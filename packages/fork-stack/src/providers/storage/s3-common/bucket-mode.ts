@@ -2,9 +2,12 @@
  * mode = "bucket": one bucket per environment. A fork creates the bucket, marks it as fork-stack's
  * ("copying"), copies every object of the parent server-side, then marks it "ready". A fork that finds
  * its bucket still "copying" resumes the copy; one that finds it "ready" returns it untouched (the
- * environment may have diverged from its parent since). Remove empties and deletes only marked buckets.
+ * environment may have diverged from its parent since). Remove empties and deletes only buckets proven
+ * this environment's: fork-stack's marker for this project and env, or — for the unmarked bucket a create
+ * killed between CreateBucket and marking leaves — this checkout's creation ledger plus a bucket holding no
+ * object version at all (intent.ts; docs/architecture.md, "Ownership"). Never emptiness alone.
  */
-import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { OperationError, UsageError } from '../../../core/errors.js';
 import { envFromName } from '../../../core/names.js';
 import type { ForkRequest, ProviderContext, Resource } from '../../types.js';
@@ -12,9 +15,10 @@ import { bucketPattern, bucketValues } from '../naming.js';
 import { copyObjects } from './copy.js';
 import { emptyBucket } from './delete.js';
 import { errorCode, isMissingBucket } from './errors.js';
-import { listBuckets } from './listing.js';
-import { expiry, ownedBy, type OwnerRecord } from './ownership.js';
-import { bucketNameFor, headBucket, reportCopy, type CopyingOptions, type Session } from './session.js';
+import { clearIntent, readIntent, recordIntent, type BucketIntent } from './intent.js';
+import { holdsAnything, listBuckets } from './listing.js';
+import { expiry, markedFor, ownedBy, type OwnerRecord } from './ownership.js';
+import { bucketNameFor, headBucket, reportCopy, whereOf, type BucketPresence, type CopyingOptions, type S3LikeOptions, type Session } from './session.js';
 
 type S = Session<CopyingOptions>;
 
@@ -35,13 +39,42 @@ function resource(s: S, env: string, bucket: string, record: OwnerRecord | undef
   };
 }
 
+/** What sits under an environment's bucket name, and whether fork-stack can prove it made it for this env. */
+interface Inspection {
+  presence: BucketPresence;
+  headers: Record<string, string>;
+  /** The fork-stack marker, whoever it names. */
+  marker?: OwnerRecord;
+  /** Proven this environment's: its marker, or this checkout's ledger for an unmarked leftover. */
+  ours: boolean;
+  /** An unmarked bucket that this checkout's killed create left (intent.ts). */
+  leftover?: BucketIntent;
+}
+
+async function inspect(s: S, env: string, bucket: string): Promise<Inspection> {
+  const { presence, headers } = await headBucket(s, bucket);
+  if (presence !== 'exists') return { presence, headers, ours: false };
+  const marker = await readMarker(s, bucket);
+  if (marker) return { presence, headers, marker, ours: ownedBy(marker, s.ctx.project, env) };
+  const leftover = await provenLeftover(s, env, bucket, headers);
+  return { presence, headers, ours: leftover !== undefined, leftover };
+}
+
+function found(s: S, env: string, bucket: string, seen: Inspection): Resource {
+  if (seen.presence === 'forbidden') return { ...resource(s, env, bucket, undefined), state: 'unknown', details: { bucket, access: 'denied' } };
+  if (seen.leftover) {
+    // Created by this checkout and killed before it was marked: a partial environment that create finishes.
+    return { ...resource(s, env, bucket, undefined), parent: seen.leftover.parent, createdAt: seen.leftover.at, state: 'partial', owned: true };
+  }
+  const mine = seen.ours ? seen.marker : undefined;
+  const whose = markedFor(seen.marker, s.ctx.project, env);
+  return resource(s, env, bucket, mine, whose ? { markedFor: whose } : {});
+}
+
 export async function findBucket(s: S, env: string): Promise<Resource | undefined> {
   const bucket = bucketNameFor(s.ctx, env);
-  const { presence } = await headBucket(s, bucket);
-  if (presence === 'missing') return undefined;
-  if (presence === 'forbidden') return { ...resource(s, env, bucket, undefined), state: 'unknown', details: { bucket, access: 'denied' } };
-  const record = await readMarker(s, bucket);
-  return resource(s, env, bucket, ownedBy(record, s.ctx.project, env) ? record : undefined);
+  const seen = await inspect(s, env, bucket);
+  return seen.presence === 'missing' ? undefined : found(s, env, bucket, seen);
 }
 
 async function readMarker(s: S, bucket: string): Promise<OwnerRecord | undefined> {
@@ -53,28 +86,43 @@ async function readMarker(s: S, bucket: string): Promise<OwnerRecord | undefined
 }
 
 /**
- * A bucket with the environment's name, no fork-stack marker and no objects is what a create killed
- * between CreateBucket and marking leaves. It is treated as ours: reusing or deleting an empty bucket
- * cannot lose anyone's data, and refusing would leave the user to delete it by hand.
+ * An unmarked bucket is this environment's only when this checkout's ledger says it was about to create
+ * exactly this bucket (intent.ts), and the flavour's proof holds: by default, the bucket holds no object
+ * version or delete marker at all (a bucket fork-stack has only just created holds nothing). Emptiness
+ * without the ledger proves nothing: that is how a foreign versioned bucket whose only current version is
+ * a delete marker was once taken for a leftover and purged.
  */
-async function isEmptyUnmarked(s: S, bucket: string, record: OwnerRecord | undefined): Promise<boolean> {
-  if (record !== undefined) return false;
-  const markerKey = s.flavor.ownership(s.ctx).markerKey;
+async function provenLeftover(s: S, env: string, bucket: string, headers?: Record<string, string>): Promise<BucketIntent | undefined> {
+  const intent = await readIntent(s.ctx, env, bucket, whereOf(s));
+  if (!intent) return undefined;
+  headers ??= s.flavor.leftoverProof ? (await headBucket(s, bucket)).headers : {};
   try {
-    const listed = await s.client.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 2 }), { abortSignal: s.ctx.signal });
-    return (listed.Contents ?? []).every((o) => o.Key === markerKey);
+    const proof = s.flavor.leftoverProof
+      ? await s.flavor.leftoverProof(s, bucket, intent, headers)
+      : !(await holdsAnything(s.client, bucket, '', { signal: s.ctx.signal }));
+    return proof ? intent : undefined;
   } catch (error) {
     throw s.fail(error, `listing bucket ${bucket}`);
   }
 }
 
-function notOurs(s: S, bucket: string, env: string): OperationError {
-  return new OperationError(`bucket ${bucket} already exists and was not created by fork-stack for "${env}"`, {
+function notOurs(s: S, bucket: string, env: string, seen?: Inspection): OperationError {
+  return foreignBucket(s, bucket, env, markedFor(seen?.marker, s.ctx.project, env));
+}
+
+/** The refusal for a bucket under `env`'s name that is not proven its own; says whose it is when marked. */
+export function foreignBucket(s: Session<S3LikeOptions>, bucket: string, env: string, whose: { project: string; env: string } | undefined): OperationError {
+  const why = whose
+    ? whose.project !== s.ctx.project
+      ? `it belongs to another fork-stack project: "${whose.project}", environment "${whose.env}"`
+      : `it belongs to environment "${whose.env}" of this project`
+    : `it carries no fork-stack marker for "${env}"`;
+  return new OperationError(`bucket ${bucket} already exists and was not created by fork-stack for "${env}" (${why}); it is left as it is`, {
     hint: `fork-stack never touches a bucket it did not make. Delete or rename that bucket yourself, or give "${env}" another name with names = { ${env} = "…" } in [${s.ctx.slot}].`,
   });
 }
 
-async function createBucket(s: S, bucket: string): Promise<void> {
+async function createBucket(s: S, bucket: string): Promise<'created' | 'existed'> {
   const constraint = s.flavor.locationConstraint && s.region !== 'us-east-1' ? s.region : undefined;
   try {
     await s.client.send(
@@ -84,14 +132,37 @@ async function createBucket(s: S, bucket: string): Promise<void> {
       }),
       { abortSignal: s.ctx.signal },
     );
+    return 'created';
   } catch (error) {
     const code = errorCode(error);
     if (code === 'BucketAlreadyExists') {
       throw new OperationError(`bucket name ${bucket} is already taken (bucket names are global across ${s.flavor.provider} accounts)`, {
         hint: `Change the naming pattern (name = "…") in [${s.ctx.slot}], e.g. add a unique word to {project}.`,
+        cause: error,
       });
     }
-    if (code !== 'BucketAlreadyOwnedByYou') throw s.fail(error, `creating bucket ${bucket}`);
+    // Ours already (an SDK retry of a request that had succeeded), or made by someone in between: the
+    // caller looks again and goes on only if the bucket is proven this environment's.
+    if (code === 'BucketAlreadyOwnedByYou') return 'existed';
+    throw s.fail(error, `creating bucket ${bucket}`);
+  }
+}
+
+/** An error answer from the service (an HTTP status), as opposed to a request that may have gone through. */
+export function refusedByService(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 400;
+}
+
+/** Writes the ledger entry that lets this checkout recognise its own unmarked bucket after a crash. */
+async function recordCreation(s: S, request: ForkRequest, target: string, source: string): Promise<void> {
+  try {
+    await recordIntent(s.ctx, { bucket: target, where: whereOf(s), project: s.ctx.project, env: request.env, parent: request.parent, source, runId: request.runId, at: s.ctx.now().toISOString() });
+  } catch (error) {
+    throw new OperationError(`could not record the creation of bucket ${target} in ${s.ctx.stateDir}: ${(error as Error).message}`, {
+      hint: 'fork-stack writes a small file there before creating a bucket; make the directory writable and try again.',
+    });
   }
 }
 
@@ -114,15 +185,21 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
 
   let resume = false;
   let createdAt = ctx.now().toISOString();
-  const targetHead = await headBucket(s, target);
-  if (targetHead.presence === 'forbidden') throw notOurs(s, target, env);
-  const existing = targetHead.presence === 'exists' ? await readMarker(s, target) : undefined;
-  const leftover = targetHead.presence === 'exists' && (await isEmptyUnmarked(s, target, existing));
-  if (leftover) {
-    await markCopying(s, target, { project: ctx.project, env, parent, state: 'copying', createdAt }, false);
-  } else if (targetHead.presence === 'exists') {
-    const record = existing;
-    if (!ownedBy(record, ctx.project, env)) throw notOurs(s, target, env);
+  const seen = await inspect(s, env, target);
+  if (seen.presence === 'forbidden') {
+    throw new OperationError(`bucket ${target} already exists, and these credentials may not look into it (another account's?); it is left as it is`, {
+      hint: `fork-stack never touches a bucket it cannot prove it made. Give "${env}" another name with names = { ${env} = "…" } in [${ctx.slot}], or change the naming pattern.`,
+    });
+  }
+  if (seen.presence === 'exists' && !seen.ours) throw notOurs(s, target, env, seen);
+  if (seen.leftover) {
+    if (seen.leftover.parent !== parent) {
+      throw new UsageError(`bucket ${target} was being forked from "${seen.leftover.parent}", not "${parent}"`, { hint: `Delete "${env}" first to fork it from "${parent}".` });
+    }
+    createdAt = seen.leftover.at;
+    await markCopying(s, target, env, { project: ctx.project, env, parent, state: 'copying', createdAt }, false);
+  } else if (seen.presence === 'exists') {
+    const record = seen.marker as OwnerRecord;
     if (record.parent && record.parent !== parent) {
       throw new UsageError(`bucket ${target} was forked from "${record.parent}", not "${parent}"`, {
         hint: `Delete "${env}" first to fork it from "${parent}".`,
@@ -132,8 +209,22 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
     resume = true;
     createdAt = record.createdAt ?? createdAt;
   } else {
-    await createBucket(s, target);
-    await markCopying(s, target, { project: ctx.project, env, parent, state: 'copying', createdAt }, true);
+    await recordCreation(s, request, target, source);
+    const outcome = await createBucket(s, target).catch(async (error: unknown) => {
+      // The service answered no: there is no bucket, so no ledger entry either. (A timeout or an abort
+      // keeps the entry: the bucket may have been made.)
+      if (refusedByService(error)) await clearIntent(ctx, env).catch(() => undefined);
+      throw error;
+    });
+    if (outcome === 'existed') {
+      const again = await inspect(s, env, target);
+      if (!again.ours) throw notOurs(s, target, env, again);
+      if (again.marker?.state === 'ready') return resource(s, env, target, again.marker);
+      resume = again.marker !== undefined;
+      if (!again.marker) await markCopying(s, target, env, { project: ctx.project, env, parent, state: 'copying', createdAt }, false);
+    } else {
+      await markCopying(s, target, env, { project: ctx.project, env, parent, state: 'copying', createdAt }, true);
+    }
   }
 
   let copied;
@@ -168,27 +259,35 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
   });
 }
 
-async function markCopying(s: S, bucket: string, record: OwnerRecord, justCreated: boolean): Promise<void> {
+async function markCopying(s: S, bucket: string, env: string, record: OwnerRecord, justCreated: boolean): Promise<void> {
   try {
     await s.flavor.ownership(s.ctx).write(s.client, bucket, record);
   } catch (error) {
-    // Unmarked, the bucket stays an empty leftover that the next create or delete recognises.
-    if (justCreated) await s.client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    // Unmarked, the bucket stays a leftover that this checkout's ledger lets the next create or delete finish.
+    if (justCreated) {
+      const gone = await s.client.send(new DeleteBucketCommand({ Bucket: bucket })).then(
+        () => true,
+        () => false,
+      );
+      if (gone) await clearIntent(s.ctx, env).catch(() => undefined);
+    }
     throw s.fail(error, `marking bucket ${bucket} as fork-stack's`);
   }
+  // The marker proves it from now on.
+  await clearIntent(s.ctx, env).catch(() => undefined);
 }
 
 export async function removeBucket(s: S, env: string): Promise<void> {
   const { ctx, client } = s;
   const bucket = bucketNameFor(ctx, env);
-  const { presence } = await headBucket(s, bucket);
-  if (presence === 'missing') return;
-  const record = presence === 'exists' ? await readMarker(s, bucket) : undefined;
-  const leftover = presence === 'exists' && (await isEmptyUnmarked(s, bucket, record));
-  if (!leftover && !ownedBy(record, ctx.project, env)) {
-    throw new OperationError(`bucket ${bucket} was not created by fork-stack for "${env}"; it is left as it is`, {
-      hint: 'Delete it yourself if it really is this environment\'s.',
-    });
+  const seen = await inspect(s, env, bucket);
+  if (seen.presence === 'missing') {
+    await clearIntent(ctx, env);
+    return;
+  }
+  if (!seen.ours) {
+    const refusal = notOurs(s, bucket, env, seen);
+    throw new OperationError(refusal.message.replace(' already exists and was', ' was'), { hint: 'Delete it yourself if it really is this environment\'s.' });
   }
   try {
     await emptyBucket(client, bucket, '', {
@@ -198,9 +297,9 @@ export async function removeBucket(s: S, env: string): Promise<void> {
     });
     await client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: ctx.signal });
   } catch (error) {
-    if (isMissingBucket(error)) return;
-    throw s.fail(error, `deleting bucket ${bucket}`);
+    if (!isMissingBucket(error)) throw s.fail(error, `deleting bucket ${bucket}`);
   }
+  await clearIntent(ctx, env);
 }
 
 /** Literal text before the first placeholder: a ListBuckets prefix that narrows the listing. */
@@ -229,9 +328,18 @@ export async function listBucketEnvs(s: S): Promise<Resource[]> {
   for (let i = 0; i < candidates.length; i += MARKER_READS_AT_ONCE) {
     const slice = candidates.slice(i, i + MARKER_READS_AT_ONCE);
     const records = await Promise.all(slice.map((c) => readMarker(s, c.name).catch(() => undefined)));
+    // Unmarked buckets this checkout's killed creates left (the ledger names them): partial environments.
+    const leftovers = await Promise.all(
+      slice.map((c, j) => (records[j] ? undefined : provenLeftover(s, c.env, c.name).catch(() => undefined))),
+    );
     slice.forEach((c, j) => {
       const record = records[j];
       const ours = ownedBy(record, ctx.project, c.env);
+      const leftover = leftovers[j];
+      if (leftover) {
+        out.push({ ...resource(s, c.env, c.name, undefined), parent: leftover.parent, createdAt: leftover.at, state: 'partial', owned: true });
+        return;
+      }
       if (!ours && !ctx.roots.includes(c.env)) return;
       out.push(resource(s, c.env, c.name, ours ? record : undefined, { createdAt: (ours ? record.createdAt : undefined) ?? c.createdAt?.toISOString() }));
     });

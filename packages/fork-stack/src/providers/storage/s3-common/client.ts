@@ -58,11 +58,27 @@ export function credentialsFromEnv(ctx: Pick<ProviderContext<unknown>, 'env' | '
   return undefined;
 }
 
-/** Path-style addressing is the only one that works against localhost and bare IP endpoints. */
+/**
+ * The S3 endpoint the environment names, read as the AWS SDK reads it: AWS_ENDPOINT_URL_S3, else the
+ * global AWS_ENDPOINT_URL (the service-specific one wins), none when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+ * is set. fork-stack must read it itself: left to the SDK, the endpoint would be used without path-style
+ * addressing (http://localhost:PORT becomes http://<bucket>.localhost:PORT, ENOTFOUND) and the app's
+ * variables would not carry it.
+ */
+export function endpointFromEnv(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim() ?? '')) return undefined;
+  return env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
+}
+
+/**
+ * Path-style addressing is the only one that works against localhost, bare IP endpoints and single-label
+ * host names (a docker-compose service such as http://minio:9000): <bucket>.<host> does not resolve there.
+ * Named services on real domains (AWS, R2, Tigris) keep virtual-hosted addressing.
+ */
 export function defaultPathStyle(endpoint: string | undefined): boolean {
   if (!endpoint) return false;
   const host = new URL(endpoint).hostname;
-  return host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
+  return host === 'localhost' || host.endsWith('.localhost') || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[') || !host.includes('.');
 }
 
 export function createClient(settings: ClientSettings): S3Client {

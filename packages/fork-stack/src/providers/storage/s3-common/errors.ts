@@ -113,7 +113,7 @@ export function s3Failure(error: unknown, c: FailureContext): ForkStackError {
   }
   if (NETWORK_CODES.has(code ?? '') || NETWORK_CODES.has((e as { code?: string }).code ?? '')) {
     return new OperationError(`${c.provider}: ${c.what} failed: could not reach ${c.endpoint ?? 'the S3 endpoint'} (${code ?? raw})`, {
-      hint: 'Check the endpoint (endpoint option or AWS_ENDPOINT_URL_S3) and the network.',
+      hint: 'Check the endpoint (endpoint option, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) and the network.',
       cause: error,
     });
   }

@@ -10,6 +10,7 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { isUnsupported } from './errors.js';
 
 export interface ListedObject {
   key: string;
@@ -116,4 +117,23 @@ export async function* listBuckets(
     if (!page.ContinuationToken || buckets.length === 0 || page.ContinuationToken === token) return;
     token = page.ContinuationToken;
   }
+}
+
+/**
+ * Whether anything at all is stored under `prefix`: a current object (other than `skipKey`), or any
+ * version or delete marker. A versioned bucket whose only current version is a delete marker lists
+ * empty with ListObjectsV2 and still holds every old version, so both listings are asked; a server
+ * without versioning (NotImplemented) has nothing ListObjectsV2 would not show.
+ */
+export async function holdsAnything(client: S3Client, bucket: string, prefix: string, o: { skipKey?: string; signal?: AbortSignal } = {}): Promise<boolean> {
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: 2 }), { abortSignal: o.signal });
+  if ((listed.Contents ?? []).some((c) => c.Key !== o.skipKey)) return true;
+  let versions;
+  try {
+    versions = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix || undefined, MaxKeys: 2 }), { abortSignal: o.signal });
+  } catch (error) {
+    if (isUnsupported(error)) return false;
+    throw error;
+  }
+  return [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])].some((v) => v.Key !== o.skipKey);
 }

@@ -44,7 +44,7 @@ export const bucketNames = nameOverrides;
 export const endpoint = z
   .url({ protocol: /^https?$/ })
   .optional()
-  .meta({ description: 'S3 API endpoint. Default: the provider\'s own; AWS_ENDPOINT_URL_S3 in the environment also sets it.' });
+  .meta({ description: 'S3 API endpoint. Default: the provider\'s own; AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL) in the environment also sets it.' });
 
 export const forcePathStyle = z
   .boolean()

@@ -57,6 +57,12 @@ export function ownedBy(record: OwnerRecord | undefined, project: string, env: s
   return record !== undefined && record.project === project && record.env === env;
 }
 
+/** Whose a marker says the bucket is, when it is another project's or environment's (for the refusal). */
+export function markedFor(record: OwnerRecord | undefined, project: string, env: string): { project: string; env: string } | undefined {
+  if (!record || (record.project === project && record.env === env)) return undefined;
+  return { project: record.project, env: record.env };
+}
+
 export function tagOwnership(slot: string): Ownership {
   const readTags = async (client: S3Client, bucket: string, signal?: AbortSignal): Promise<Tag[]> => {
     try {

@@ -15,7 +15,8 @@ import type { ForkRequest, ProviderContext, Resource } from '../../types.js';
 import { bucketVariables } from '../naming.js';
 import { copyObjects, type KeyRange } from './copy.js';
 import { deleteKeys, emptyBucket } from './delete.js';
-import { expiry, objectOwnership, ownedBy, type OwnerRecord } from './ownership.js';
+import { holdsAnything } from './listing.js';
+import { expiry, markedFor, objectOwnership, ownedBy, type OwnerRecord } from './ownership.js';
 import { headBucket, locationVariables, reportCopy, type CopyingOptions, type Session } from './session.js';
 
 type S = Session<CopyingOptions>;
@@ -53,22 +54,44 @@ export function prefixResourceName(ctx: Ctx, env: string): string {
   return `${sharedBucket(ctx)}/${prefixFor(ctx, env)}`;
 }
 
-async function readRecord(s: S, env: string): Promise<OwnerRecord | undefined> {
+/** The marker object of `env`, whoever it names (another project sharing the bucket, another env). */
+async function readMarker(s: S, env: string): Promise<OwnerRecord | undefined> {
   try {
-    const record = await objectOwnership(markerKey(s.ctx, env)).read(s.client, sharedBucket(s.ctx), s.ctx.signal);
-    return ownedBy(record, s.ctx.project, env) ? record : undefined;
+    return await objectOwnership(markerKey(s.ctx, env)).read(s.client, sharedBucket(s.ctx), s.ctx.signal);
   } catch (error) {
     throw s.fail(error, `reading the fork-stack marker of "${env}"`);
   }
 }
 
+async function readRecord(s: S, env: string): Promise<OwnerRecord | undefined> {
+  const record = await readMarker(s, env);
+  return ownedBy(record, s.ctx.project, env) ? record : undefined;
+}
+
+/**
+ * Anything at all under the prefix: current objects, and on a versioned bucket old versions and delete
+ * markers too. A prefix whose objects were all deleted still holds their versions: it is not free.
+ */
 async function hasObjects(s: S, prefix: string): Promise<boolean> {
   try {
-    const out = await s.client.send(new ListObjectsV2Command({ Bucket: sharedBucket(s.ctx), Prefix: prefix, MaxKeys: 1 }), { abortSignal: s.ctx.signal });
-    return (out.KeyCount ?? out.Contents?.length ?? 0) > 0;
+    return await holdsAnything(s.client, sharedBucket(s.ctx), prefix, { signal: s.ctx.signal });
   } catch (error) {
     throw s.fail(error, `listing ${sharedBucket(s.ctx)}/${prefix}`);
   }
+}
+
+/** The refusal for a prefix that is not proven `env`'s, saying whose it is when a marker names someone. */
+function foreignPrefix(s: S, env: string, verb: string, marker: OwnerRecord | undefined): OperationError {
+  const where = `${sharedBucket(s.ctx)}/${prefixFor(s.ctx, env)}`;
+  const whose = markedFor(marker, s.ctx.project, env);
+  const why = whose
+    ? whose.project !== s.ctx.project
+      ? `it belongs to another fork-stack project: "${whose.project}", environment "${whose.env}"`
+      : `it belongs to environment "${whose.env}" of this project`
+    : 'it holds objects (or object versions) that fork-stack did not put there';
+  return new OperationError(`${where} was not made by fork-stack for "${env}" (${why}); refusing to ${verb} it`, {
+    hint: 'fork-stack never touches what it did not make. Remove those objects yourself, or pick another environment name.',
+  });
 }
 
 function resource(s: S, env: string, record: OwnerRecord | undefined, extra: Partial<Resource> = {}): Resource {
@@ -101,8 +124,10 @@ export async function findPrefix(s: S, env: string): Promise<Resource | undefine
     const { presence } = await headBucket(s, sharedBucket(s.ctx));
     return presence === 'missing' ? undefined : resource(s, env, undefined);
   }
-  const record = await readRecord(s, env);
-  if (record) return resource(s, env, record);
+  const marker = await readMarker(s, env);
+  if (ownedBy(marker, s.ctx.project, env)) return resource(s, env, marker);
+  const whose = markedFor(marker, s.ctx.project, env);
+  if (whose) return resource(s, env, undefined, { markedFor: whose });
   // Objects without a marker: made by something else (the original forkstack CLI, a teammate's script).
   return (await hasObjects(s, prefix)) ? resource(s, env, undefined) : undefined;
 }
@@ -119,7 +144,9 @@ export async function forkPrefix(s: S, request: ForkRequest): Promise<Resource> 
     throw new OperationError(`parent environment "${parent}" has nothing at ${bucket}/${sourcePrefix}`, { hint: `Create "${parent}" first.` });
   }
   const marker = objectOwnership(markerKey(ctx, env));
-  let record = await readRecord(s, env);
+  const found = await readMarker(s, env);
+  if (found && !ownedBy(found, ctx.project, env)) throw foreignPrefix(s, env, 'fork over', found);
+  let record = found as OwnerRecord | undefined;
   let createdAt = ctx.now().toISOString();
   if (record) {
     if (record.parent && record.parent !== parent) {
@@ -128,11 +155,7 @@ export async function forkPrefix(s: S, request: ForkRequest): Promise<Resource> 
     if (record.state === 'ready') return resource(s, env, record);
     createdAt = record.createdAt ?? createdAt;
   } else {
-    if (await hasObjects(s, targetPrefix)) {
-      throw new OperationError(`${bucket}/${targetPrefix} already holds objects that fork-stack did not put there`, {
-        hint: `fork-stack never overwrites what it did not make. Remove them yourself, or pick another environment name.`,
-      });
-    }
+    if (await hasObjects(s, targetPrefix)) throw foreignPrefix(s, env, 'fork over', undefined);
     try {
       await marker.write(client, bucket, { project: ctx.project, env, parent, state: 'copying', createdAt }, ctx.signal);
     } catch (error) {
@@ -177,10 +200,11 @@ export async function removePrefix(s: S, env: string): Promise<void> {
   if (prefix === '') throw new UsageError(`"${env}" is a root at the top of ${bucket}; fork-stack never deletes it`);
   const { presence } = await headBucket(s, bucket);
   if (presence === 'missing') return;
-  const record = await readRecord(s, env);
-  if (!record) {
+  const marker = await readMarker(s, env);
+  if (marker && !ownedBy(marker, ctx.project, env)) throw foreignPrefix(s, env, 'delete', marker);
+  if (!marker) {
     if (!(await hasObjects(s, prefix))) return;
-    throw new OperationError(`${bucket}/${prefix} was not made by fork-stack; it is left as it is`, { hint: 'Delete those objects yourself if they really are this environment\'s.' });
+    throw foreignPrefix(s, env, 'delete', undefined);
   }
   try {
     await emptyBucket(client, bucket, prefix, {

@@ -14,6 +14,7 @@ import { createClient, credentialsFromEnv, defaultPathStyle, type CredentialVari
 import type { CopyProgress } from './copy.js';
 import { sendWithHeaders } from './headers.js';
 import { isAccessDenied, isCredentialError, isMissingBucket, s3Failure } from './errors.js';
+import type { BucketIntent } from './intent.js';
 import type { Ownership } from './ownership.js';
 
 /** Options every S3-compatible schema has (after parsing, sizes in bytes). */
@@ -53,6 +54,11 @@ export interface Flavor<O extends S3LikeOptions = S3LikeOptions> {
   bucketPageSize?: number;
   /** Permissions a fork needs, named in AccessDenied hints. */
   permissions: string;
+  /**
+   * What, besides this checkout's creation ledger (intent.ts), proves that an unmarked bucket is the
+   * leftover of this checkout's killed create. Default (bucket-mode.ts): it holds no object version at all.
+   */
+  leftoverProof?(s: Session<O>, bucket: string, intent: BucketIntent, headers: Record<string, string>): Promise<boolean>;
 }
 
 export interface Session<O extends S3LikeOptions = S3LikeOptions> {
@@ -97,6 +103,11 @@ export function openSession<O extends S3LikeOptions>(ctx: ProviderContext<O>, fl
         permissions: flavor.permissions,
       }),
   };
+}
+
+/** Where buckets live, for the creation ledger: the endpoint, or AWS and the region. */
+export function whereOf(s: Session): string {
+  return s.endpoint ?? `${s.flavor.provider}:${s.region}`;
 }
 
 /** `env`'s bucket name from the naming pattern and per-environment overrides. */
