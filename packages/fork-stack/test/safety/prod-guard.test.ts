@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
+import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
 import { hasStackTrace } from '../helpers/cli.js';
 import { safetyProject, type SafetyProject } from './helpers.js';
 
 const collide = (env: Record<string, string>, prod: Record<string, string>) =>
-  findCollisions(resourceIdentifiers(env, '/project'), resourceIdentifiers(prod, '/project')).map((c) => c.key);
+  findCollisions(candidateIdentifiers(env, '/project'), resourceIdentifiers(prod, '/project')).map((c) => c.key);
 
 describe('resource identities', () => {
   it('sees the same database through other credentials, default ports, options and pooled hosts', () => {
