@@ -5,10 +5,14 @@
  * before create or switch write any file (core/engine/switch.ts: runVariablesGuards) and refuses with
  * the offending key, never its value.
  *
- * Resources are compared by identity, not by whole strings: a database by engine, host, port and
- * database name (credentials, options and Neon's "-pooler" host suffix do not make another database); a
- * bucket by endpoint, name and key prefix; a cache or queue by host, port, database index and key prefix.
- * Prod's identities come from prod's own variables, computed through the providers when prod exists.
+ * Resources are compared by canonical identity (core/resource-identity), not by strings: a database by
+ * engine, server (every spelling of this machine is one host, default ports filled in, libpq keyword
+ * strings and query parameters read as libpq does) and database name — credentials, options and Neon's
+ * "-pooler" host suffix do not make another database, another name on a shared server does; a SQLite
+ * file or fs bucket by its real path (and inode); an S3 bucket by endpoint, name and key prefix; a cache or
+ * queue by server, database index and key prefix. Prod's identities come from prod's own variables,
+ * computed through the providers when prod exists, and only from values that are resources; every value
+ * of the candidate environment, whatever its key, is read every way it could reach one of them.
  */
 import path from 'node:path';
 import { OperationError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * One spelling per server host, so that the prod guard (docs/architecture.md, "prod-safety guard") sees
+ * One spelling per server host, so that the prod guard (docs/backends/secrets.md, "Safety rules") sees
  * `localhost`, `127.0.0.1`, `127.1`, `[::1]`, `LOCALHOST.` and a Unix socket directory as the same place.
  *
  * Every spelling of "this machine" becomes LOCAL: loopback names and addresses (all of 127.0.0.0/8, ::1,

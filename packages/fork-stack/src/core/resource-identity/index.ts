@@ -1,7 +1,7 @@
 /**
  * Canonical identities of the resources a variable's value names, for the prod guard
- * (docs/architecture.md, "prod-safety guard"). Two values name the same resource when they share an
- * identity string. What counts as the same resource (also in docs/backends/secrets.md, "Safety rules"):
+ * (docs/backends/secrets.md, "Safety rules"). Two values name the same resource when they share an
+ * identity string. What counts as the same resource (the docs' table says the same):
  *
  * - a database: same engine family, server (canonical host, see hosts.ts, and port with the engine's
  *   default filled in) and database name; user, password and options do not matter, except on hosts where
@@ -76,7 +76,8 @@ function postgresIdentity(value: string): Identity | undefined {
     const tenant = TENANT_BY_USER.some((re) => re.test(host)) ? `${target.user}@` : '';
     return `postgres://${tenant}${host}:${port}/${target.database}`;
   });
-  const where = servers.map((s) => `${s.host}:${s.port}`).join(',');
+  // The label shows the hosts as written (lower case), the ids compare them canonically.
+  const where = target.servers.map((s) => `${s.host.startsWith('/') || s.host === '' ? `socket ${s.host || '(default)'}` : s.host.toLowerCase()}:${s.port}`).join(',');
   return { ids, label: `database "${target.database}" on ${where}` };
 }
 
