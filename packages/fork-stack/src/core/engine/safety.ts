@@ -63,6 +63,12 @@ function bucketId(endpoint: string, name: string, prefix: string): string {
   return `bucket:${endpoint}/${name}#${trimSlashes(prefix)}`;
 }
 
+/** A candidate's bucket ids: its prefix and each enclosing one, since `prod/x/` is inside prod's `prod/`. */
+function bucketIds(endpoint: string, name: string, prefix: string): string[] {
+  const parts = trimSlashes(prefix).split('/').filter(Boolean);
+  return parts.map((_, i) => bucketId(endpoint, name, parts.slice(0, i + 1).join('/'))).concat(bucketId(endpoint, name, ''));
+}
+
 /** A bucket's key prefix, by the key naming the bucket. */
 function bucketPrefix(values: Readonly<Record<string, string>>, key: string): string {
   return values[key === 'BUCKET_NAME' ? 'BUCKET_KEY_PREFIX' : `${key}_KEY_PREFIX`] ?? '';
@@ -144,10 +150,10 @@ export function candidateIdentifiers(values: Readonly<Record<string, string>>, r
     if (!scheme) {
       const file = resolvePath(value, root);
       if (file) extra.push(...pathIdentities(file));
-      if (BUCKET_NAME.test(value)) extra.push(bucketId(endpoint, value, bucketPrefix(values, key)));
+      if (BUCKET_NAME.test(value)) extra.push(...bucketIds(endpoint, value, bucketPrefix(values, key)));
     } else if (scheme === 's3' || scheme === 's3a') {
       const m = /^s3a?:\/\/([^/?#]+)\/?([^?#]*)/i.exec(value);
-      if (m?.[1]) extra.push(bucketId(endpoint, m[1], m[2] ?? ''));
+      if (m?.[1]) extra.push(...bucketIds(endpoint, m[1], m[2] ?? ''));
       kind = 'bucket';
     } else if (['http', 'https', 'ws', 'wss'].includes(scheme)) {
       extra.push(...(databaseIdentity(value, root, { httpAsLibsql: true })?.ids ?? []));
