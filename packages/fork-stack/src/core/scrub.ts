@@ -37,11 +37,14 @@ export function maskSensitiveFields(text: string): string {
   return text.replace(JSON_FIELD, (_m, head: string, q: string) => `${head}${q}"${MASK}${q}"`).replace(PAIR, (_m, head: string) => `${head}${MASK}`);
 }
 
-/** Replace every registered secret value, URL password and credential-named field in `text`. */
-export function scrub(text: string): string {
+/**
+ * Replace every registered secret value, URL password and credential-named field in `text`. `keep`:
+ * registered values that are shown on purpose (`env` shows a passwordless URL of a secret key).
+ */
+export function scrub(text: string, keep?: ReadonlySet<string>): string {
   let out = maskSensitiveFields(maskUrlPasswords(text));
   // Longest first so that a secret containing another secret is masked whole.
-  const values = [...registered].sort((a, b) => b.length - a.length);
+  const values = [...registered].filter((v) => !keep?.has(v)).sort((a, b) => b.length - a.length);
   for (const value of values) {
     if (out.includes(value)) out = out.split(value).join(MASK);
   }
@@ -55,9 +58,15 @@ export function maskUrlPasswords(text: string): string {
   );
 }
 
+/**
+ * Connection URLs, whose only credential is the password in their user part: shown with it masked (or
+ * whole when passwordless). Other URLs stay masked: a webhook's secret is its path.
+ */
+const CONNECTION_URL = /^(postgres(ql)?|cockroachdb|mysql2?|mariadb|mongodb(\+srv)?|sqlserver|redis|rediss|valkeys?|amqps?|libsql|file|sqlite3?):\/\//i;
+
 /** How a secret value is shown without --reveal. */
 export function maskValue(value: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+  if (CONNECTION_URL.test(value)) {
     const masked = maskUrlPasswords(value);
     // A URL without a password is still masked when it carries a token in its query string.
     if (!/[?&](token|key|secret|password|auth)[^=]*=/i.test(masked)) return masked;

@@ -5,12 +5,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
+import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
 import { hasStackTrace } from '../helpers/cli.js';
 import { safetyProject, type SafetyProject } from './helpers.js';
 
 const collide = (env: Record<string, string>, prod: Record<string, string>) =>
-  findCollisions(resourceIdentifiers(env, '/project'), resourceIdentifiers(prod, '/project')).map((c) => c.key);
+  findCollisions(candidateIdentifiers(env, '/project'), resourceIdentifiers(prod, '/project')).map((c) => c.key);
 
 describe('resource identities', () => {
   it('sees the same database through other credentials, default ports, options and pooled hosts', () => {
@@ -62,6 +62,40 @@ describe('resource identities', () => {
     expect(collide({ BUCKET_NAME: 'app-shared', BUCKET_KEY_PREFIX: 'prod/' }, shared)).toEqual(['BUCKET_NAME']);
     expect(collide({ INNGEST_ENV: 'production' }, { INNGEST_ENV: 'production' })).toEqual(['INNGEST_ENV']);
     expect(collide({ QUEUE_URL: 'https://qstash.upstash.io', QUEUE_PREFIX: 'alice-' }, { QUEUE_URL: 'https://qstash.upstash.io', QUEUE_PREFIX: 'prod-' })).toEqual([]);
+  });
+
+  it('sees prod\'s resources under any key and in any spelling, and not shared servers or endpoints', () => {
+    const prod = {
+      DATABASE_URL: 'postgres://app:pw@127.0.0.1:5432/app_prod',
+      BUCKET_NAME: 'app-bucket-prod',
+      AWS_ENDPOINT_URL_S3: 'http://localhost:9000',
+      CACHE_URL: 'redis://127.0.0.1:6379/1',
+      TURSO_URL: 'libsql://app-acme.turso.io',
+    };
+    expect(collide({ PG: 'host=localhost dbname=app_prod' }, prod)).toEqual(['PG']);
+    expect(collide({ PG: 'postgres:///app_prod?host=/run/postgresql' }, prod)).toEqual(['PG']);
+    expect(collide({ PG: 'postgres://[::1]/?dbname=app_prod' }, prod)).toEqual(['PG']);
+    expect(collide({ ARCHIVE: 'app-bucket-prod', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000/' }, prod)).toEqual(['ARCHIVE']);
+    expect(collide({ ARCHIVE: 's3://app-bucket-prod/exports/', AWS_ENDPOINT_URL: 'http://[::1]:9000' }, prod)).toEqual(['ARCHIVE']);
+    expect(collide({ SESSIONS: 'redis://LOCALHOST/1' }, prod)).toEqual(['SESSIONS']);
+    expect(collide({ SESSIONS: 'redis://localhost:6379?db=1' }, prod)).toEqual(['SESSIONS']);
+    expect(collide({ LIBSQL_HTTP: 'https://app-acme.turso.io' }, prod)).toEqual(['LIBSQL_HTTP']);
+    // Shared servers and endpoints with other resources on them are not prod's.
+    expect(
+      collide(
+        {
+          DATABASE_URL: 'postgres://app:pw@localhost:5432/app_dev',
+          ADMIN: 'postgres://app:pw@localhost/postgres',
+          BUCKET_NAME: 'app-bucket-dev',
+          AWS_ENDPOINT_URL_S3: 'http://localhost:9000',
+          CACHE_URL: 'redis://localhost:6379/2',
+          ARCHIVE: 'app-bucket-prod',
+          TURSO_URL: 'libsql://app-alice-acme.turso.io',
+          SENTRY_DSN: 'https://k@o1.ingest.sentry.io/2',
+        },
+        { ...prod, AWS_ENDPOINT_URL_S3: 'https://s3.eu-west-1.amazonaws.com' },
+      ),
+    ).toEqual([]);
   });
 
   it('ignores values that name no resource', () => {

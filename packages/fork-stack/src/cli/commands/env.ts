@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import { formatDotenv } from '../../core/files/dotenv.js';
 import { assertEnvName } from '../../core/names.js';
 import { findProjectRoot, projectPaths } from '../../core/project.js';
-import { maskValue, registerSecret } from '../../core/scrub.js';
+import { maskValue, registerSecret, scrub } from '../../core/scrub.js';
 import { isPublicKey } from '../../core/engine/variables.js';
 import type { CliContext } from '../context.js';
 
@@ -69,11 +69,19 @@ export async function run(cli: CliContext, envArg: string | undefined, flags: En
     if (!isPublic) registerSecret(value);
     shown[key] = flags.reveal || isPublic ? value : maskValue(value);
   }
-  // With --reveal the user asked for the values: print them unscrubbed.
-  const raw = Boolean(flags.reveal);
-  if (format === 'json') cli.out.line(JSON.stringify(shown, null, 2), raw);
-  else if (format === 'shell') for (const [k, v] of Object.entries(shown)) cli.out.line(`export ${k}=${shellQuote(v)}`, raw);
-  else cli.out.line(formatDotenv(shown).trimEnd(), raw);
+  if (!flags.reveal) {
+    // Each value is scrubbed on its own before formatting, rather than the printed text: a secret key's
+    // passwordless URL is shown on purpose (maskValue returned it whole) and must not be scrubbed as the
+    // secret value it also is; every other registered secret inside it still is.
+    for (const [key, value] of Object.entries(shown)) {
+      const onPurpose = !isPublicKey(key, publicKeys) && value !== '' && value === values[key];
+      shown[key] = scrub(value, onPurpose ? new Set([value]) : undefined);
+    }
+  }
+  // Values are masked and scrubbed above; with --reveal the user asked for them: print them as they are.
+  if (format === 'json') cli.out.line(JSON.stringify(shown, null, 2), true);
+  else if (format === 'shell') for (const [k, v] of Object.entries(shown)) cli.out.line(`export ${k}=${shellQuote(v)}`, true);
+  else cli.out.line(formatDotenv(shown).trimEnd(), true);
   if (!flags.reveal && Object.keys(values).some((k) => !isPublicKey(k, publicKeys))) {
     cli.out.info(cli.out.c.dim('(secret values masked; add --reveal to show them)'));
   }

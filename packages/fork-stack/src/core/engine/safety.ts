@@ -5,13 +5,26 @@
  * before create or switch write any file (core/engine/switch.ts: runVariablesGuards) and refuses with
  * the offending key, never its value.
  *
- * Resources are compared by identity, not by whole strings: a database by engine, host, port and
- * database name (credentials, options and Neon's "-pooler" host suffix do not make another database); a
- * bucket by endpoint, name and key prefix; a cache or queue by host, port, database index and key prefix.
- * Prod's identities come from prod's own variables, computed through the providers when prod exists.
+ * Resources are compared by canonical identity (core/resource-identity), not by strings: a database by
+ * engine, server (every spelling of this machine is one host, default ports filled in, libpq keyword
+ * strings and query parameters read as libpq does) and database name — credentials, options and Neon's
+ * "-pooler" host suffix do not make another database, another name on a shared server does; a SQLite
+ * file or fs bucket by its real path (and inode); an S3 bucket by endpoint, name and key prefix; a cache or
+ * queue by server, database index and key prefix. Prod's identities come from prod's own variables,
+ * computed through the providers when prod exists, and only from values that are resources; every value
+ * of the candidate environment, whatever its key, is read every way it could reach one of them.
  */
 import path from 'node:path';
 import { OperationError } from '../errors.js';
+import {
+  databaseIdentity,
+  directoryIdentities,
+  endpointOf,
+  pathIdentities,
+  redisServer,
+  resolvePath,
+  type Identity,
+} from '../resource-identity/index.js';
 import { scrub } from '../scrub.js';
 import type { Engine, LoadedSlot } from './context.js';
 import { addVariablesGuard } from './switch.js';
@@ -23,8 +36,8 @@ export type ResourceKind = 'database' | 'bucket' | 'cache' | 'queue';
 
 export interface ResourceId {
   kind: ResourceKind;
-  /** Canonical identity: equal ids are the same resource. */
-  id: string;
+  /** Canonical identities (core/resource-identity): sharing one means the same resource. */
+  ids: string[];
   /** The variable it came from. */
   key: string;
   /** Human description without credentials: `database "app" on db.internal:5432`. */
@@ -38,129 +51,126 @@ export interface Collision {
   label: string;
 }
 
-const DATABASE_SCHEMES: Record<string, { family: string; port?: number }> = {
-  postgres: { family: 'postgres', port: 5432 },
-  postgresql: { family: 'postgres', port: 5432 },
-  cockroachdb: { family: 'postgres', port: 26257 },
-  mysql: { family: 'mysql', port: 3306 },
-  mysql2: { family: 'mysql', port: 3306 },
-  mariadb: { family: 'mysql', port: 3306 },
-  libsql: { family: 'libsql' },
-  mongodb: { family: 'mongodb', port: 27017 },
-  'mongodb+srv': { family: 'mongodb' },
-  sqlserver: { family: 'sqlserver', port: 1433 },
-};
-const REDIS_SCHEMES: Record<string, number> = { redis: 6379, rediss: 6379, valkey: 6379, valkeys: 6379 };
-/** Hosts shared by many tenants, where the user name selects the database (PlanetScale, Supabase pooler). */
-const TENANT_BY_USER = [/\.psdb\.cloud$/, /\.pooler\.supabase\.com$/];
-
-function parseUrl(value: string): URL | undefined {
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(value)) return undefined;
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
+/** The S3 endpoint of a set of variables: the SDK reads AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL. */
+function s3Endpoint(values: Readonly<Record<string, string>>): string {
+  const url = values.AWS_ENDPOINT_URL_S3 || values.AWS_ENDPOINT_URL;
+  return url ? endpointOf(url) : 's3';
 }
 
-function hostOf(url: URL): string {
-  // Neon's pooled and direct endpoints are the same compute: ep-x-pooler.… and ep-x.….
-  return url.hostname.toLowerCase().replace(/^(ep-[a-z0-9-]+?)-pooler\./, '$1.');
+const trimSlashes = (prefix: string): string => prefix.replace(/^\/+|\/+$/g, '');
+
+function bucketId(endpoint: string, name: string, prefix: string): string {
+  return `bucket:${endpoint}/${name}#${trimSlashes(prefix)}`;
 }
 
-function fileIdentity(value: string, root: string): string {
-  const rest = value.replace(/^(file|sqlite3?):(\/\/(?=\/))?/i, '').split('?')[0] ?? '';
-  const decoded = decodeURIComponent(rest);
-  return path.resolve(root, decoded);
+/** A candidate's bucket ids: its prefix and each enclosing one, since `prod/x/` is inside prod's `prod/`. */
+function bucketIds(endpoint: string, name: string, prefix: string): string[] {
+  const parts = trimSlashes(prefix).split('/').filter(Boolean);
+  return parts.map((_, i) => bucketId(endpoint, name, parts.slice(0, i + 1).join('/'))).concat(bucketId(endpoint, name, ''));
 }
 
-function databaseId(key: string, value: string, root: string): ResourceId | undefined {
-  if (/^(file|sqlite3?):/i.test(value)) {
-    const file = fileIdentity(value, root);
-    return { kind: 'database', id: `file:${file}`, key, label: `SQLite file ${file}` };
-  }
-  const url = parseUrl(value);
-  const scheme = url?.protocol.slice(0, -1).toLowerCase();
-  const known = scheme ? DATABASE_SCHEMES[scheme] : undefined;
-  if (!url || !known) return undefined;
-  const host = hostOf(url);
-  const port = url.port || (known.port ? String(known.port) : '');
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '').split('/')[0] ?? '') || url.searchParams.get('database') || '';
-  const tenant = TENANT_BY_USER.some((re) => re.test(host)) ? decodeURIComponent(url.username) : '';
-  const where = `${host}${port ? `:${port}` : ''}`;
-  return {
-    kind: 'database',
-    id: `${known.family}://${tenant ? `${tenant}@` : ''}${where}/${database}`,
-    key,
-    label: database ? `database "${database}" on ${where}` : `database on ${where}`,
-  };
+/** A bucket's key prefix, by the key naming the bucket. */
+function bucketPrefix(values: Readonly<Record<string, string>>, key: string): string {
+  return values[key === 'BUCKET_NAME' ? 'BUCKET_KEY_PREFIX' : `${key}_KEY_PREFIX`] ?? '';
 }
 
-function redisId(key: string, value: string, prefix: string, kind: ResourceKind): ResourceId | undefined {
-  const url = parseUrl(value);
-  const scheme = url?.protocol.slice(0, -1).toLowerCase();
-  if (!url || !scheme || !(scheme in REDIS_SCHEMES)) return undefined;
-  const where = `${url.hostname.toLowerCase()}:${url.port || REDIS_SCHEMES[scheme]}`;
-  const db = url.pathname.replace(/^\//, '') || '0';
-  return {
-    kind,
-    id: `redis://${where}/${db}#${prefix}`,
-    key,
-    label: `${kind === 'queue' ? 'queue' : 'cache'} ${where}/${db}${prefix ? ` with prefix "${prefix}"` : ''}`,
-  };
+/** The key prefix that goes with a Redis URL under `key` (the cache's and the queue's own variables). */
+function redisPrefix(values: Readonly<Record<string, string>>, key: string): string {
+  if (/^QUEUE_/.test(key)) return values.QUEUE_PREFIX ?? '';
+  return key === 'CACHE_URL' || key === 'REDIS_URL' ? (values.CACHE_KEY_PREFIX ?? '') : '';
 }
 
-/** A URL without credentials, query or fragment: what a queue/cache endpoint is, not who calls it. */
-function endpointOf(value: string): string {
-  const url = parseUrl(value);
-  if (!url) return value.trim();
-  return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/$/, '')}`;
-}
-
-/** Every resource identity in a set of variables. `root` resolves relative SQLite paths. */
+/**
+ * The resources a set of variables names, by their keys' meaning where a key says what it is (buckets,
+ * QUEUE_URL/CACHE_URL endpoints, INNGEST_ENV) and by the value wherever a value says it (database and
+ * Redis URLs, libpq strings, SQLite `file:` URLs, under any key). This is the protected side of the
+ * comparison: only values that are resources count, so a shared Sentry DSN or S3 endpoint is none.
+ * `root` resolves relative paths.
+ */
 export function resourceIdentifiers(values: Readonly<Record<string, string>>, root: string): ResourceId[] {
   const ids: ResourceId[] = [];
-  const endpoint = values.AWS_ENDPOINT_URL_S3 ? endpointOf(values.AWS_ENDPOINT_URL_S3) : 's3';
+  const endpoint = s3Endpoint(values);
+  const add = (kind: ResourceKind, key: string, identity: Identity): void => {
+    ids.push({ kind, key, ids: identity.ids, label: identity.label });
+  };
   for (const [key, value] of Object.entries(values)) {
     if (!value) continue;
-    const db = databaseId(key, value, root);
+    const db = databaseIdentity(value, root);
     if (db) {
-      ids.push(db);
+      add('database', key, db);
       continue;
     }
     const isQueue = /^QUEUE_/.test(key);
-    const prefix = isQueue ? (values.QUEUE_PREFIX ?? '') : key === 'CACHE_URL' || key === 'REDIS_URL' ? (values.CACHE_KEY_PREFIX ?? '') : '';
-    const redis = redisId(key, value, prefix, isQueue ? 'queue' : 'cache');
+    const prefix = redisPrefix(values, key);
+    const redis = redisServer(value);
     if (redis) {
-      ids.push(redis);
+      const kind: ResourceKind = isQueue ? 'queue' : 'cache';
+      add(kind, key, {
+        ids: [`redis://${redis.where}/${redis.db}#${prefix}`],
+        label: `${kind} ${redis.where}/${redis.db}${prefix ? ` with prefix "${prefix}"` : ''}`,
+      });
       continue;
     }
     if (key === 'QUEUE_URL' || key === 'CACHE_URL') {
       const kind: ResourceKind = key === 'QUEUE_URL' ? 'queue' : 'cache';
       const ep = endpointOf(value);
-      ids.push({ kind, id: `${kind}:${ep}#${prefix}`, key, label: `${kind} ${ep}${prefix ? ` with prefix "${prefix}"` : ''}` });
+      add(kind, key, { ids: [`${kind}:${ep}#${prefix}`], label: `${kind} ${ep}${prefix ? ` with prefix "${prefix}"` : ''}` });
     } else if (key === 'INNGEST_ENV') {
-      ids.push({ kind: 'queue', id: `inngest:${value}`, key, label: `Inngest environment "${value}"` });
+      add('queue', key, { ids: [`inngest:${value}`], label: `Inngest environment "${value}"` });
     } else if (/^BUCKET_[A-Z0-9_]+$/.test(key) && !key.endsWith('_KEY_PREFIX')) {
-      const bucketPrefix = values[key === 'BUCKET_NAME' ? 'BUCKET_KEY_PREFIX' : `${key}_KEY_PREFIX`] ?? '';
-      ids.push({
-        kind: 'bucket',
-        id: `bucket:${endpoint}/${value}#${bucketPrefix}`,
-        key,
-        label: `bucket "${value}"${bucketPrefix ? ` under prefix "${bucketPrefix}"` : ''}`,
-      });
+      // The fs provider's buckets are directories: the directory and everything under it.
+      if (path.isAbsolute(value)) {
+        add('bucket', key, { ids: directoryIdentities(value), label: `bucket directory ${path.resolve(value)}` });
+        continue;
+      }
+      const bucketPre = bucketPrefix(values, key);
+      add('bucket', key, { ids: [bucketId(endpoint, value, bucketPre)], label: `bucket "${value}"${bucketPre ? ` under prefix "${bucketPre}"` : ''}` });
     }
   }
   return ids;
 }
 
-/** Keys of `env` that name one of prod's resources. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Every resource a candidate environment's variables could reach, whatever the key: on top of
+ * resourceIdentifiers, any value read as a path (relative to `root`, through symlinks), any http(s)/ws(s)
+ * URL as a libSQL database, any bucket-shaped name or `s3://bucket/prefix` as a bucket on the
+ * environment's S3 endpoint (with the key's prefix when it has one). Only equality with a protected
+ * identity matters, so reading a value in several ways cannot make a collision out of nothing.
+ */
+export function candidateIdentifiers(values: Readonly<Record<string, string>>, root: string): ResourceId[] {
+  const ids = resourceIdentifiers(values, root);
+  const endpoint = s3Endpoint(values);
+  for (const [key, value] of Object.entries(values)) {
+    if (!value) continue;
+    const extra: string[] = [];
+    let kind: ResourceKind = 'database';
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+    if (!scheme) {
+      const file = resolvePath(value, root);
+      if (file) extra.push(...pathIdentities(file));
+      if (BUCKET_NAME.test(value)) extra.push(...bucketIds(endpoint, value, bucketPrefix(values, key)));
+    } else if (scheme === 's3' || scheme === 's3a') {
+      const m = /^s3a?:\/\/([^/?#]+)\/?([^?#]*)/i.exec(value);
+      if (m?.[1]) extra.push(...bucketIds(endpoint, m[1], m[2] ?? ''));
+      kind = 'bucket';
+    } else if (['http', 'https', 'ws', 'wss'].includes(scheme)) {
+      extra.push(...(databaseIdentity(value, root, { httpAsLibsql: true })?.ids ?? []));
+    }
+    if (extra.length > 0) ids.push({ kind, key, ids: extra, label: 'resource' });
+  }
+  return ids;
+}
+
+/** Keys of `env` that name one of prod's resources (a candidate id equal to a protected one). */
 export function findCollisions(envIds: readonly ResourceId[], prodIds: readonly ResourceId[]): Collision[] {
-  const byId = new Map(prodIds.map((p) => [p.id, p]));
+  const byId = new Map<string, ResourceId>();
+  for (const p of prodIds) for (const id of p.ids) if (!byId.has(id)) byId.set(id, p);
   const out: Collision[] = [];
-  for (const id of envIds) {
-    const prod = byId.get(id.id);
-    if (prod && !out.some((c) => c.key === id.key)) out.push({ key: id.key, prodKey: prod.key, kind: id.kind, label: id.label });
+  for (const candidate of envIds) {
+    const prod = candidate.ids.map((id) => byId.get(id)).find((p) => p !== undefined);
+    if (prod && !out.some((c) => c.key === candidate.key)) out.push({ key: candidate.key, prodKey: prod.key, kind: prod.kind, label: prod.label });
   }
   return out;
 }
@@ -206,7 +216,7 @@ export async function prodSafetyGuard(engine: Engine, resolved: ResolvedVariable
     engine.reporter.warn(`could not read prod's variables to check "${resolved.env}" against them: ${unreadable.join('; ')}`);
   }
   const root = engine.config.root;
-  const collisions = findCollisions(resourceIdentifiers(resolved.values, root), resourceIdentifiers(values, root));
+  const collisions = findCollisions(candidateIdentifiers(resolved.values, root), resourceIdentifiers(values, root));
   problems.push(...collisions.map((c) => `${c.key} points at prod's ${c.label}${c.prodKey === c.key ? '' : ` (prod's ${c.prodKey})`}`));
   if (problems.length === 0) return;
   const first = collisions[0]?.key;
