@@ -1,8 +1,9 @@
-import type { EnvLocalResult } from '../../core/engine/env-files.js';
+import { tightenedWarning, type EnvLocalResult } from '../../core/engine/env-files.js';
 import { switchEnvironment } from '../../core/engine/switch.js';
 import type { CliContext } from '../context.js';
 
 export function reportEnvLocal(cli: CliContext, result: EnvLocalResult): void {
+  if (result.tightenedFrom !== undefined) cli.out.warn(tightenedWarning(result.tightenedFrom));
   if (result.overlapping.length > 0) {
     cli.out.warn(
       `.env.local also sets ${result.overlapping.join(', ')} outside the fork-stack block; the block comes later and wins in dotenv parsers, but remove those lines to avoid confusion`,
