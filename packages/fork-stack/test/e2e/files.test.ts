@@ -82,6 +82,14 @@ describe('secrets set reads stdin to the end', () => {
     expect(project.run(['secrets', 'get', 'LATE']).stdout).toBe('late\n');
   });
 
+  it('a pipe that delivers part of the value, pauses, then the rest stores all of it (the first part was read, then EAGAIN)', () => {
+    project = localProject();
+    // The CLI is reading before the pause ends however slowly it starts here: 4 s is longer than its start.
+    const r = shell(project.dir, '(printf la; sleep 4; printf te) | $FS secrets set TRICKLE');
+    expect(r.code, r.stderr).toBe(0);
+    expect(project.run(['secrets', 'get', 'TRICKLE']).stdout).toBe('late\n');
+  });
+
   it('a 1 MiB value from a pipe is stored exactly (it failed 5 of 5 times)', () => {
     project = localProject();
     const value = Array.from({ length: 1024 * 1024 }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7919) % 36]).join('');
