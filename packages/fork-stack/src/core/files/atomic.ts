@@ -49,7 +49,7 @@ export interface WriteOptions {
 
 export async function writeFileAtomic(file: string, content: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
   // Errors name the file being written (never its temp sibling) and the cause in words (os-error.ts).
-  await withFsErrors({ file }, () => writeThroughTemp(file, content, options));
+  await withFsErrors({ file, action: 'write' }, () => writeThroughTemp(file, content, options));
   await removeStaleTemps(file);
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { OperationError, isForkStackError } from '../errors.js';
 
-export type FsAction = 'write' | 'read' | 'remove' | 'create directory' | 'lock';
+export type FsAction = 'write' | 'read' | 'open' | 'remove' | 'create directory' | 'lock';
 
 interface Known {
   cause: string;
@@ -70,6 +70,9 @@ function actionFor(syscall: string | undefined): FsAction {
       return 'remove';
     case 'mkdir':
       return 'create directory';
+    case 'open':
+      // For reading or for writing: the syscall does not say which.
+      return 'open';
     default:
       return 'write';
   }
