@@ -1,5 +1,5 @@
 /**
- * One writer at a time (DESIGN.md §5a), for the commands that change files: `switch`, `secrets
+ * One writer at a time (docs/architecture.md, "Locks"), for the commands that change files: `switch`, `secrets
  * set/unset`, and the refresh of `.env.local` that `delete`, `reset` and `secrets` do.
  *
  * Two locks, always taken in this order so that no two commands can wait on each other:
