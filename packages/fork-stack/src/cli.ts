@@ -7,6 +7,7 @@
 import { cliContext } from './cli/context.js';
 import { parseFast, runFast } from './cli/fast-path.js';
 import { isForkStackError } from './core/errors.js';
+import { fsError, isFsError } from './core/files/os-error.js';
 import { scrub } from './core/scrub.js';
 import { quietSdkNotices } from './cli/process-env.js';
 
@@ -56,6 +57,8 @@ function reportError(error: unknown, json: boolean): number {
     const override = (error as { exitCodeOverride?: number }).exitCodeOverride;
     return override ?? error.exitCode;
   }
+  // A file the OS refused (full disk, read-only, permissions) is not a bug: say which file and why.
+  if (isFsError(error)) return reportError(fsError(error), json);
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${scrub(message)}\n`);
   process.stderr.write('This is a bug in fork-stack; please report it with FORK_STACK_DEBUG=1 output.\n');

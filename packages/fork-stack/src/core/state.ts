@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic, readFileIfExists } from './files/atomic.js';
+import { withFsErrors } from './files/os-error.js';
 import type { ProjectPaths } from './project.js';
 
 export type EnvStatus = 'creating' | 'ready' | 'deleting';
@@ -35,12 +36,13 @@ export async function readMeta(paths: ProjectPaths, env: string): Promise<EnvMet
   }
 }
 
+/** A full disk or read-only checkout fails with "could not write .fork-stack/meta/<env>.json: …" (os-error.ts). */
 export async function writeMeta(paths: ProjectPaths, meta: EnvMeta): Promise<void> {
   await writeFileAtomic(paths.metaFile(meta.name), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 });
 }
 
 export async function removeMeta(paths: ProjectPaths, env: string): Promise<void> {
-  await fs.rm(paths.metaFile(env), { force: true });
+  await withFsErrors({ file: paths.metaFile(env), action: 'remove' }, () => fs.rm(paths.metaFile(env), { force: true }));
   await removeStaleTemps(paths.metaFile(env));
 }
 

@@ -43,14 +43,8 @@ export async function loadVariables(cli: CliContext, envArg: string | undefined)
     const stored = await readEnvFile(projectPaths(root), env);
     if (stored) return { env, ...stored };
   }
-  const { assertEnvExists } = await import('../../core/engine/switch.js');
-  const { resolveVariables } = await import('../../core/engine/variables.js');
-  const { writeEnvFile } = await import('../../core/engine/env-files.js');
-  const engine = await cli.engine();
-  await assertEnvExists(engine, env);
-  const resolved = await resolveVariables(engine, env);
-  await writeEnvFile(engine.config.paths, resolved);
-  return resolved;
+  const { resolveAndStore } = await import('../../core/engine/switch.js');
+  return resolveAndStore(await cli.engine(), env);
 }
 
 function shellQuote(value: string): string {

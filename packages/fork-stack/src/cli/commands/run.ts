@@ -26,8 +26,17 @@ export async function run(cli: CliContext, command: string[], flags: { env?: str
     });
   }
   const [file, ...args] = command as [string, ...string[]];
+  const childEnv = userEnv({ ...values, FORK_STACK_ENV: env });
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'inherit', env: userEnv({ ...values, FORK_STACK_ENV: env }) });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { stdio: 'inherit', env: childEnv });
+    } catch (error) {
+      // spawn throws (rather than emitting 'error') for E2BIG: the kernel refused the exec.
+      if ((error as NodeJS.ErrnoException).code === 'E2BIG') reject(tooBig(env, file, args, childEnv, values));
+      else reject(new OperationError(`could not start ${file}: ${(error as Error).message}`));
+      return;
+    }
     const handlers = FORWARDED.map((signal) => {
       const handler = () => {
         child.kill(signal);
@@ -60,4 +69,26 @@ export async function run(cli: CliContext, command: string[], flags: { env?: str
 function signalNumber(signal: NodeJS.Signals): number | undefined {
   const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
   return numbers[signal];
+}
+
+/** Linux refuses one "KEY=value" string over 32 pages (MAX_ARG_STRLEN) and all of them over ARG_MAX. */
+const MAX_ARG_STRLEN = 128 * 1024;
+
+function tooBig(env: string, file: string, args: string[], childEnv: NodeJS.ProcessEnv, own: Record<string, string>): OperationError {
+  const size = (key: string, value: string | undefined) => Buffer.byteLength(`${key}=${value ?? ''}`) + 1;
+  const entries = Object.entries(childEnv).map(([k, v]) => [k, size(k, v)] as const);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0) + [file, ...args].reduce((sum, a) => sum + Buffer.byteLength(a) + 1, 0);
+  const largest = [...entries].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  const tooLong = entries.filter(([, n]) => n > MAX_ARG_STRLEN).map(([k]) => k);
+  const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
+  const fix = tooLong.find((k) => k in own) ?? largest.find(([k]) => k in own)?.[0];
+  return new OperationError(`cannot start ${file}: the variables of "${env}" are too large to pass to a command (E2BIG)`, {
+    details: [
+      tooLong.length > 0
+        ? `${tooLong.join(', ')} ${tooLong.length === 1 ? 'is' : 'are'} over the ${kib(MAX_ARG_STRLEN)} a single variable may hold`
+        : `the command line and environment come to ${kib(total)}, over what the system allows (getconf ARG_MAX)`,
+      `largest: ${largest.map(([k, n]) => `${k} (${kib(n)})`).join(', ')}`,
+    ],
+    hint: `Keep large values in a file and put its path in the variable${fix ? ` (fork-stack secrets set ${fix} --env ${env})` : ''}.`,
+  });
 }

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { currentEnv } from '../../core/engine/current.js';
 import { changeSecrets, getSecret, readSecrets } from '../../core/engine/secrets.js';
-import { UsageError } from '../../core/errors.js';
+import { OperationError, UsageError, describeError } from '../../core/errors.js';
 import { assertEnvName } from '../../core/names.js';
 import { maskValue } from '../../core/scrub.js';
 import type { CliContext } from '../context.js';
@@ -30,14 +29,25 @@ export async function get(cli: CliContext, key: string, flags: { env?: string })
   else cli.out.line(value, true);
 }
 
-function readStdin(): string {
+/**
+ * The value piped in, read to end of file. A streaming read, not readFileSync(0): on a pipe that is
+ * slow or holds more than one buffer, a synchronous read of a non-blocking descriptor fails with EAGAIN.
+ */
+async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
     throw new UsageError('no value given', { hint: 'Pass it as an argument, or pipe it in: printf %s "$VALUE" | fork-stack secrets set KEY' });
   }
-  // Decoded strictly: bytes that are not UTF-8 would otherwise become U+FFFD and change the value.
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw new OperationError(`could not read the value from stdin: ${describeError(error)}`);
+  }
+  // Decoded strictly, and only once the whole input is there (a chunk may end inside a character):
+  // bytes that are not UTF-8 would otherwise become U+FFFD and change the value.
   try {
     // ignoreBOM: a leading U+FEFF is part of the value, not a marker to drop.
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(readFileSync(0));
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));
   } catch {
     throw new UsageError('the value on stdin is not valid UTF-8', {
       hint: 'Secrets are text. Encode binary values first, e.g. base64 < file | fork-stack secrets set KEY',
@@ -47,7 +57,7 @@ function readStdin(): string {
 
 export async function set(cli: CliContext, key: string, value: string | undefined, flags: { env?: string }): Promise<void> {
   const { engine, env } = await target(cli, flags.env);
-  const actual = value ?? readStdin().replace(/\r?\n$/, '');
+  const actual = value ?? (await readStdin()).replace(/\r?\n$/, '');
   await changeSecrets(engine, env, { set: { [key]: actual } });
   if (cli.out.json) cli.out.data({ env, set: [key] });
   else cli.out.success(`set ${key} in ${env}`);

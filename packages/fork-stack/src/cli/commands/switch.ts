@@ -1,8 +1,9 @@
-import type { EnvLocalResult } from '../../core/engine/env-files.js';
+import { tightenedWarning, type EnvLocalResult } from '../../core/engine/env-files.js';
 import { switchEnvironment } from '../../core/engine/switch.js';
 import type { CliContext } from '../context.js';
 
 export function reportEnvLocal(cli: CliContext, result: EnvLocalResult): void {
+  if (result.tightenedFrom !== undefined) cli.out.warn(tightenedWarning(result.tightenedFrom));
   // Every dotenv loader (the dotenv package, python-dotenv, node --env-file) takes a key's last line and
   // none overrides a variable the process already has: say which value each key really gets.
   const userWins = result.overlapping.filter((k) => result.userWins.includes(k));

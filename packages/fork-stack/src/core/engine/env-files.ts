@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic, readFileIfExists } from '../files/atomic.js';
+import { withFsErrors } from '../files/os-error.js';
 import { formatDotenv, isPortable, parseDotenv, parseHeader } from '../files/dotenv.js';
 import { keysAfterBlock, updateEnvLocal, userKeys } from '../files/env-local.js';
 import type { ProjectPaths } from '../project.js';
@@ -31,7 +32,7 @@ export async function readEnvFile(paths: ProjectPaths, env: string): Promise<Sto
 }
 
 export async function removeEnvFile(paths: ProjectPaths, env: string): Promise<void> {
-  await fs.rm(paths.envFile(env), { force: true });
+  await withFsErrors({ file: paths.envFile(env), action: 'remove' }, () => fs.rm(paths.envFile(env), { force: true }));
   await removeStaleTemps(paths.envFile(env));
 }
 
@@ -46,19 +47,43 @@ export interface EnvLocalResult {
   userWins: string[];
   /** Keys whose values other dotenv parsers may read differently (see dotenv.ts). */
   nonPortable: string[];
+  /** The mode `.env.local` had when it let others read it (e.g. 0o644), before it was made 0600. */
+  tightenedFrom?: number;
 }
 
-/** Rewrite the managed block of `.env.local` (values undefined: remove the block). */
+/** The mode of `.env.local` when group or others may read or write it, else undefined. */
+async function looseMode(file: string): Promise<number | undefined> {
+  try {
+    const mode = (await fs.stat(file)).mode & 0o777;
+    return mode & 0o077 ? mode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rewrite the managed block of `.env.local` (values undefined: remove the block). The file holds
+ * secrets, so it is always left 0600, also when it existed with a looser mode (the caller tells the user).
+ */
 export async function writeEnvLocal(paths: ProjectPaths, env: string, values: Record<string, string> | undefined): Promise<EnvLocalResult> {
   const existing = await readFileIfExists(paths.envLocal);
   const next = updateEnvLocal(existing, env, values);
+  const tightenedFrom = await looseMode(paths.envLocal);
   if (next !== existing && !(existing === undefined && next === '')) {
-    await writeFileAtomic(paths.envLocal, next, { mode: 0o600 });
+    await writeFileAtomic(paths.envLocal, next, { mode: 0o600, forceMode: true });
+  } else if (tightenedFrom !== undefined) {
+    await withFsErrors({ file: paths.envLocal }, () => fs.chmod(paths.envLocal, 0o600));
   }
   const mine = Object.keys(values ?? {});
   return {
     overlapping: userKeys(existing).filter((k) => mine.includes(k)),
     userWins: keysAfterBlock(next).filter((k) => mine.includes(k)),
     nonPortable: Object.entries(values ?? {}).flatMap(([k, v]) => (isPortable(v) ? [] : [k])),
+    ...(tightenedFrom === undefined ? {} : { tightenedFrom }),
   };
+}
+
+/** The warning for a `.env.local` that was made 0600. */
+export function tightenedWarning(mode: number): string {
+  return `.env.local could be read by other users (mode ${mode.toString(8).padStart(4, '0')}); fork-stack made it 0600, because it holds secrets`;
 }

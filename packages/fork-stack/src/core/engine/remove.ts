@@ -4,13 +4,14 @@
  * was interrupted can simply be run again.
  */
 import { OperationError, UsageError } from '../errors.js';
-import { readFileIfExists, removeStaleTemps } from '../files/atomic.js';
+import { removeStaleTemps } from '../files/atomic.js';
 import { acquireLock } from '../lock.js';
 import { assertEnvName } from '../names.js';
 import { readMeta, removeMeta, writeMeta } from '../state.js';
 import type { SecretsCommon } from '../config/common.js';
 import { wrapSlotError, type Engine } from './context.js';
-import { readEnvFile, removeEnvFile, writeCurrentEnv, writeEnvLocal } from './env-files.js';
+import { removeEnvFile } from './env-files.js';
+import { leaveDeleted } from './shared-files.js';
 import { findAll } from './find.js';
 import { assertNotProtected } from './protect.js';
 import { assertOwnResources } from './names.js';
@@ -80,14 +81,8 @@ export async function deleteEnvironment(engine: Engine, env: string): Promise<De
     await removeEnvFile(config.paths, env);
     await removeMeta(config.paths, env);
 
-    let switchedTo: string | undefined;
-    const current = (await readFileIfExists(config.paths.currentEnv))?.trim();
-    if (current === env) {
-      switchedTo = config.defaultParent;
-      await writeCurrentEnv(config.paths, switchedTo);
-      const fallback = await readEnvFile(config.paths, switchedTo);
-      await writeEnvLocal(config.paths, switchedTo, fallback?.values);
-    }
+    // Under the shared-files lock, so a concurrent switch elsewhere is not undone (shared-files.ts).
+    const switchedTo = await leaveDeleted(engine, env, config.defaultParent);
     return { env, removed: targets.map((s) => s.config.id), kept, switchedTo };
   } finally {
     await lock.release();

@@ -10,13 +10,13 @@ import { readMeta, writeMeta } from '../state.js';
 import type { Resource } from '../../providers/types.js';
 import type { SecretsCommon } from '../config/common.js';
 import { wrapSlotError, type Engine } from './context.js';
-import { currentEnv } from './current.js';
-import { writeEnvFile, writeEnvLocal } from './env-files.js';
+import { writeEnvFile } from './env-files.js';
 import { findAll, missingSlots } from './find.js';
 import { secretsKeep } from './policy.js';
 import { assertNotProtected } from './protect.js';
 import { assertOwnResources } from './names.js';
 import { assertOwned } from './ownership.js';
+import { refreshEnvLocal } from './shared-files.js';
 import { resolveVariables } from './variables.js';
 
 export interface ResetResult {
@@ -78,7 +78,7 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
     }
     const resolved = await resolveVariables(engine, env, slots);
     await writeEnvFile(config.paths, resolved);
-    if (currentEnv(config, engine.env) === env) await writeEnvLocal(config.paths, env, resolved.values);
+    await refreshEnvLocal(engine, env, resolved.values, `reset ${env}`);
     await writeMeta(config.paths, { ...(await readMeta(config.paths, env)), name: env, parent, createdAt: engine.now().toISOString(), status: 'ready' });
     return { env, parent, native, refork };
   } finally {

@@ -9,7 +9,9 @@ import { registerSecret } from '../scrub.js';
 import { isSecretsProvider, type SecretsProvider } from '../../providers/types.js';
 import { onSlot, type Engine, type LoadedSlot } from './context.js';
 import { currentEnv } from './current.js';
-import { readEnvFile, writeEnvFile, writeEnvLocal } from './env-files.js';
+import { readEnvFile, writeEnvFile } from './env-files.js';
+import { withLocks } from './exclusive.js';
+import { currentEnvFile, refreshEnvLocal } from './shared-files.js';
 import { assertEnvExists, runVariablesGuards } from './switch.js';
 import { resolveVariables } from './variables.js';
 
@@ -62,24 +64,32 @@ export async function changeSecrets(engine: Engine, env: string, changes: { set?
   for (const [key, value] of Object.entries(changes.set ?? {})) assertSecretValue(key, value);
   for (const value of Object.values(changes.set ?? {})) registerSecret(value);
   const slot = await secretsSlot(engine);
-  await assertEnvExists(engine, env);
-  if (changes.unset?.length) {
-    const existing = await readSecrets(engine, env);
-    const absent = changes.unset.filter((k) => !(k in existing));
-    if (absent.length > 0) throw new OperationError(`secret ${absent.join(', ')} is not set in "${env}"`);
-  }
-  await onSlot(slot, `writing secrets of "${env}"`, () => slot.provider.write(slot.ctx, env, changes));
-  await refreshVariables(engine, env);
+  const command = `secrets ${changes.unset?.length ? 'unset' : 'set'} --env ${env}`;
+  // Read-modify-write in the providers (the dotenv file, a Vault secret): one writer at a time per
+  // environment, or concurrent sets lose each other's keys (exclusive.ts).
+  await withLocks(engine, [env], command, async () => {
+    await assertEnvExists(engine, env);
+    if (changes.unset?.length) {
+      const existing = await readSecrets(engine, env);
+      const absent = changes.unset.filter((k) => !(k in existing));
+      if (absent.length > 0) throw new OperationError(`secret ${absent.join(', ')} is not set in "${env}"`);
+    }
+    await onSlot(slot, `writing secrets of "${env}"`, () => slot.provider.write(slot.ctx, env, changes));
+    await refreshVariables(engine, env, command);
+  });
 }
 
-/** Rewrite the environment's variables file, and `.env.local` when it is the current environment. */
-export async function refreshVariables(engine: Engine, env: string): Promise<void> {
+/**
+ * Rewrite the environment's variables file, and `.env.local` when it holds this environment. The caller
+ * holds the environment's lock; `.env.local` is written under the shared-files lock (shared-files.ts).
+ */
+export async function refreshVariables(engine: Engine, env: string, command = `refresh ${env}`): Promise<void> {
   const { paths } = engine.config;
   const hadFile = (await readEnvFile(paths, env)) !== undefined;
-  const isCurrent = currentEnv(engine.config, engine.env) === env;
+  const isCurrent = currentEnv(engine.config, engine.env) === env || (await currentEnvFile(engine)) === env;
   if (!hadFile && !isCurrent) return;
   const resolved = await resolveVariables(engine, env);
   await runVariablesGuards(engine, resolved);
   await writeEnvFile(paths, resolved);
-  if (isCurrent) await writeEnvLocal(paths, env, resolved.values);
+  await refreshEnvLocal(engine, env, resolved.values, command);
 }

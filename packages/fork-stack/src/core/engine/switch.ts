@@ -1,14 +1,22 @@
 /**
  * switch: make `env` the current environment. Its variables are read from the providers (the truth),
  * written to `.fork-stack/envs/<env>.env`, into the managed block of `.env.local`, and `.current-env` is
- * written last, so an app that sees the new name also finds its variables.
+ * written last, so an app that sees the new name also finds its variables. Serialised with every other
+ * command that changes these files (exclusive.ts).
  */
+// First: safety.ts registers its guard through this module while switch.ts's other imports (find.ts ->
+// context.ts -> safety.ts) are still loading, so the registry must not live in switch.ts itself.
+import { runVariablesGuards } from './guards.js';
 import { OperationError } from '../errors.js';
 import { assertEnvName } from '../names.js';
 import type { Engine } from './context.js';
-import { writeCurrentEnv, writeEnvFile, writeEnvLocal, type EnvLocalResult } from './env-files.js';
+import { writeEnvFile, type EnvLocalResult } from './env-files.js';
+import { withLocks } from './exclusive.js';
 import { findAll, missingSlots } from './find.js';
+import { makeCurrent } from './shared-files.js';
 import { resolveVariables, type ResolvedVariables } from './variables.js';
+
+export { addVariablesGuard, runVariablesGuards, type VariablesGuard } from './guards.js';
 
 export interface SwitchResult {
   env: string;
@@ -16,15 +24,6 @@ export interface SwitchResult {
   envLocal: EnvLocalResult;
 }
 
-/** Hooks run on resolved variables before anything is written (issue: prod-safety check). */
-export type VariablesGuard = (engine: Engine, resolved: ResolvedVariables) => Promise<void>;
-const guards: VariablesGuard[] = [];
-export function addVariablesGuard(guard: VariablesGuard): void {
-  guards.push(guard);
-}
-export async function runVariablesGuards(engine: Engine, resolved: ResolvedVariables): Promise<void> {
-  for (const guard of guards) await guard(engine, resolved);
-}
 
 export async function assertEnvExists(engine: Engine, env: string): Promise<void> {
   const slots = await engine.slots();
@@ -43,14 +42,33 @@ export async function assertEnvExists(engine: Engine, env: string): Promise<void
   }
 }
 
+/**
+ * Holds the environment's lock throughout (so a delete of it cannot run in between: either the delete
+ * finished first and the environment no longer exists, or the switch finishes first), and the
+ * shared-files lock around `.env.local` and `.current-env` (shared-files.ts).
+ */
 export async function switchEnvironment(engine: Engine, env: string): Promise<SwitchResult> {
   assertEnvName(env);
-  await assertEnvExists(engine, env);
-  const variables = await resolveVariables(engine, env);
-  await runVariablesGuards(engine, variables);
-  const { paths } = engine.config;
-  await writeEnvFile(paths, variables);
-  const envLocal = await writeEnvLocal(paths, env, variables.values);
-  await writeCurrentEnv(paths, env);
-  return { env, variables, envLocal };
+  return withLocks(engine, [env], `switch ${env}`, async () => {
+    await assertEnvExists(engine, env);
+    const variables = await resolveVariables(engine, env);
+    await runVariablesGuards(engine, variables);
+    await writeEnvFile(engine.config.paths, variables);
+    const envLocal = await makeCurrent(engine, env, variables.values);
+    return { env, variables, envLocal };
+  });
+}
+
+/**
+ * The variables of an existing environment, also stored in its variables file (what `env` and `run`
+ * read next time). Under the environment's lock, so a delete running at the same time cannot be
+ * followed by a stray variables file of the environment it deleted.
+ */
+export async function resolveAndStore(engine: Engine, env: string): Promise<ResolvedVariables> {
+  return withLocks(engine, [env], `env ${env}`, async () => {
+    await assertEnvExists(engine, env);
+    const resolved = await resolveVariables(engine, env);
+    await writeEnvFile(engine.config.paths, resolved);
+    return resolved;
+  });
 }

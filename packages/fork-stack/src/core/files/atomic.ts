@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { withFsErrors } from './os-error.js';
 
 const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
@@ -47,8 +48,15 @@ export interface WriteOptions {
 }
 
 export async function writeFileAtomic(file: string, content: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+  // Errors name the file being written (never its temp sibling) and the cause in words (os-error.ts).
+  await withFsErrors({ file, action: 'write' }, () => writeThroughTemp(file, content, options));
+  await removeStaleTemps(file);
+}
+
+async function writeThroughTemp(file: string, content: string | Uint8Array, options: WriteOptions): Promise<void> {
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  // Named on its own: "could not create directory <dir>", not the file.
+  await withFsErrors({ action: 'create directory' }, () => fs.mkdir(dir, { recursive: true }));
   let mode = options.mode ?? 0o644;
   if (!options.forceMode) {
     try {
@@ -60,20 +68,21 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     // open() applies the umask; chmod makes 0600 really 0600.
     await fs.chmod(tmp, mode);
     await fs.rename(tmp, file);
   } catch (error) {
-    await fs.rm(tmp, { force: true });
+    // Whatever failed (a full disk mid-write, a failed fsync or rename), the temp file may hold secret
+    // values: it goes, and the original error is the one reported.
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw error;
   }
-  await removeStaleTemps(file);
 }
 
 export async function readFileIfExists(file: string): Promise<string | undefined> {
