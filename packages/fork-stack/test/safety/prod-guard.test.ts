@@ -2,7 +2,7 @@
  * The prod-safety guard: identities of resources (unit), and through the built CLI on the local stack:
  * create and switch refuse, exit 1, name the key, write nothing; shadowed secrets are dropped with a warning.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
@@ -163,6 +163,24 @@ describe('create and switch refuse an environment that points at prod', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(project.read('.env.local')).toContain('app_alice');
     expect(project.run(['switch', 'prod']).code).toBe(0);
+  });
+
+  it('secrets set refuses a value naming prod before storing it, also for an environment that is neither current nor has a variables file', async () => {
+    project = await safetyProject(SECRETS_ONLY, {
+      prod: { DATABASE_URL: 'postgres://app:prod-db-password@db.internal:5432/app' },
+      dev: { DATABASE_URL: 'postgres://app:dev-pw@db.internal:5432/app_dev' },
+    });
+    expect(project.run(['create', 'alice', '--from', 'dev']).code).toBe(0);
+    rmSync(path.join(project.dir, '.fork-stack/envs/alice.env'));
+    const set = project.run(['secrets', 'set', 'REPORTING_URL', 'postgresql://reader:x@DB.internal/app', '--env', 'alice']);
+    expect(set.code, set.stderr).toBe(1);
+    expect(set.stderr).toContain('REPORTING_URL');
+    expect(hasStackTrace(set.stderr)).toBe(false);
+    // Nothing was stored: the refused value is not in alice's secrets, and no variables file was written.
+    expect(project.run(['secrets', 'get', 'REPORTING_URL', '--env', 'alice']).code).toBe(1);
+    expect(existsSync(path.join(project.dir, '.fork-stack/envs/alice.env'))).toBe(false);
+    // Replacing the stored DATABASE_URL with one of alice's own is accepted.
+    expect(project.run(['secrets', 'set', 'DATABASE_URL', 'postgres://app:alice-pw@db.internal:5432/app_alice', '--env', 'alice']).code).toBe(0);
   });
 
   it('refuses a secret naming prod\'s SQLite file, and a names override that maps an env to prod\'s resource', async () => {

@@ -74,6 +74,7 @@ export async function changeSecrets(engine: Engine, env: string, changes: { set?
       const absent = changes.unset.filter((k) => !(k in existing));
       if (absent.length > 0) throw new OperationError(`secret ${absent.join(', ')} is not set in "${env}"`);
     }
+    if (Object.keys(changes.set ?? {}).length > 0) await guardBeforeWriting(engine, env, changes.set ?? {});
     await onSlot(slot, `writing secrets of "${env}"`, () => slot.provider.write(slot.ctx, env, changes));
     await refreshVariables(engine, env, command);
   });
@@ -92,4 +93,21 @@ export async function refreshVariables(engine: Engine, env: string, command = `r
   await runVariablesGuards(engine, resolved);
   await writeEnvFile(paths, resolved);
   await refreshEnvLocal(engine, env, resolved.values, command);
+}
+
+/**
+ * The prod guard runs on the environment's variables as they will be once the new values are stored,
+ * before anything is written: a refused value never reaches the secrets store, whether or not the
+ * environment is current or has a variables file. The guard looks at every value whatever its key. A new
+ * value under a key another provider sets (DATABASE_URL beside a [database]) is checked beside that
+ * variable: it is stored, and copied into every fork of this environment.
+ */
+async function guardBeforeWriting(engine: Engine, env: string, set: Record<string, string>): Promise<void> {
+  const [resolved, stored] = await Promise.all([resolveVariables(engine, env), readSecrets(engine, env)]);
+  const values = { ...resolved.values };
+  for (const [key, value] of Object.entries(set)) {
+    const producedElsewhere = key in values && !(key in stored) && values[key] !== value;
+    values[producedElsewhere ? `${key} (new secret)` : key] = value;
+  }
+  await runVariablesGuards(engine, { ...resolved, values });
 }
