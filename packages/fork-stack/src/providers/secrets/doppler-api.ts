@@ -151,6 +151,19 @@ export class DopplerApi {
     return res.body;
   }
 
+  /** One secret's raw value as the config resolves it (its own, else inherited), or undefined on 404. */
+  async getSecret(config: string, name: string): Promise<string | undefined> {
+    const res = await this.http.request<{ value?: { raw?: string | null } }>({
+      path: '/v3/configs/config/secret',
+      query: { project: this.project, config, name },
+      what: `read secret ${name} of ${config}`,
+      expect: [404],
+      answersHoldSecrets: true,
+      signal: this.ctx.signal,
+    });
+    return res.status === 404 ? undefined : (res.body.value?.raw ?? undefined);
+  }
+
   /** Set values in a config (a branch config's value overrides its root's). */
   async setSecrets(config: string, secrets: Record<string, string>): Promise<void> {
     await this.http.request({

@@ -14,6 +14,7 @@ import { OperationError, UsageError } from '../../core/errors.js';
 import { envNameProblem, isValidEnvName } from '../../core/names.js';
 import type { Check, ProviderContext, Resource, SecretsProvider } from '../types.js';
 import { DopplerApi, isStatus, type DopplerConfig } from './doppler-api.js';
+import { MARKER_KEY, markerValue, parseMarker, type Marker } from './doppler-marker.js';
 import { CONFIG_NAME_PATTERN, type DopplerOptions } from './doppler.schema.js';
 import { applyPolicy, registered, valuesFromJson, variablesOnly } from './values.js';
 
@@ -59,15 +60,31 @@ function candidateNames(ctx: Ctx, env: string): string[] {
   return explicit ? [explicit] : environments(ctx).map((e) => `${e}_${branchSuffix(env)}`);
 }
 
-function toResource(env: string, config: DopplerConfig): Resource {
+const isOurs = (ctx: Ctx, env: string, marker: Marker | undefined) => marker?.project === ctx.project && marker.env === env;
+
+/** A config as a resource: a root config is adopted (never owned); a branch config is ours only by its marker. */
+function toResource(ctx: Ctx, env: string, config: DopplerConfig, marker: Marker | undefined): Resource {
+  const owned = !config.root && isOurs(ctx, env, marker);
   return {
     env,
     name: config.name,
     createdAt: config.created_at,
     state: 'ready',
-    owned: config.root ? false : undefined,
+    owned,
+    ...(!config.root && marker && !owned ? { markedFor: marker } : {}),
     details: { environment: config.environment, root: config.root },
   };
+}
+
+async function markerOf(api: DopplerApi, config: DopplerConfig): Promise<Marker | undefined> {
+  return config.root ? undefined : parseMarker(await api.getSecret(config.name, MARKER_KEY));
+}
+
+function notOurs(ctx: Ctx, env: string, config: DopplerConfig, marker: Marker | undefined, action: string): OperationError {
+  const whose = marker ? `it is marked for fork-stack project "${marker.project}", environment "${marker.env}"` : `it carries no ${MARKER_KEY} marker of project "${ctx.project}"`;
+  return new OperationError(`refusing to ${action} Doppler config ${config.name} for "${env}": ${whose}; it was left untouched`, {
+    hint: `fork-stack only touches branch configs it made for this environment. Delete or rename ${config.name} yourself, or map "${env}" to another config with names = { ${env} = "…" } in [${ctx.slot}].`,
+  });
 }
 
 /** The config of `env`, looking in every candidate Doppler environment. */
@@ -97,6 +114,8 @@ async function missing(api: DopplerApi, ctx: Ctx, env: string): Promise<Operatio
 async function secretsOf(api: DopplerApi, config: string): Promise<Record<string, string>> {
   const raw = await api.download(config);
   for (const key of COMPUTED_KEYS) delete raw[key];
+  // fork-stack's ownership marker is not a value of the environment: never read, copied or exported.
+  delete raw[MARKER_KEY];
   return valuesFromJson(raw, `Doppler config ${config}`);
 }
 
@@ -106,23 +125,44 @@ async function existing(api: DopplerApi, ctx: Ctx, env: string): Promise<Doppler
   return config;
 }
 
-async function createBranch(api: DopplerApi, parent: DopplerConfig, name: string): Promise<{ config: DopplerConfig; adopted: boolean }> {
+async function createBranch(api: DopplerApi, ctx: Ctx, env: string, parent: DopplerConfig, name: string): Promise<{ config: DopplerConfig; adopted: boolean }> {
+  let config: DopplerConfig;
   try {
     // Doppler's clone copies a branch config; a root config's values reach a new branch by inheritance.
-    return { config: parent.root ? await api.createConfig(parent.environment, name) : await api.cloneConfig(parent.name, name), adopted: false };
+    config = parent.root ? await api.createConfig(parent.environment, name) : await api.cloneConfig(parent.name, name);
   } catch (error) {
-    // "Already exists": a retried create whose first attempt went through, or another run's create.
-    // Doppler configs carry no marker to tell which, so it is used but reported as adopted: a rollback
-    // then leaves it alone.
+    // "Already exists": another run's create of this environment (its marker names this project and
+    // environment: used, but reported as adopted so that a rollback leaves it alone), or a config someone
+    // else made. One with no marker is never claimed, even when it may be this run's own create retried
+    // after a lost answer: nothing proves it (the error names it so that it can be deleted by hand).
     if (isStatus(error, 400, 409, 422)) {
       const made = await api.getConfig(name);
-      if (made) return { config: made, adopted: true };
+      if (made) {
+        const marker = await markerOf(api, made);
+        if (isOurs(ctx, env, marker)) return { config: made, adopted: true };
+        throw notOurs(ctx, env, made, marker, 'create');
+      }
     }
     throw error;
   }
+  // The marker right after the config: a clone of a branch config carries its parent's marker until then.
+  // Doppler's answer to the create proves this run made the config, so if the marker cannot be written it
+  // is deleted here (nobody could prove it fork-stack's later); a failed delete is named in the error.
+  try {
+    await api.setSecrets(config.name, { [MARKER_KEY]: markerValue(ctx.project, env) });
+  } catch (error) {
+    await api.deleteConfig(config.name).catch((cleanup: unknown) => {
+      ctx.warn(`Doppler config ${config.name} was created but neither marked nor deleted (${(cleanup as Error).message}); delete it yourself`);
+    });
+    throw error;
+  }
+  return { config, adopted: false };
 }
 
 function assertSecretNames(env: string, keys: string[]): void {
+  if (keys.includes(MARKER_KEY)) {
+    throw new UsageError(`${MARKER_KEY} is fork-stack's ownership marker of Doppler branch configs, not a secret of "${env}"`, { hint: 'Choose another name.' });
+  }
   const bad = keys.filter((k) => !SECRET_NAME.test(k));
   if (bad.length > 0) {
     throw new UsageError(`Doppler secret names are upper-case letters, digits and "_": ${bad.map((k) => JSON.stringify(k)).join(', ')} (environment "${env}")`, {
@@ -147,8 +187,9 @@ export const provider = {
   },
 
   async find(ctx, env) {
-    const config = await locate(new DopplerApi(ctx), ctx, env);
-    return config ? toResource(env, config) : undefined;
+    const api = new DopplerApi(ctx);
+    const config = await locate(api, ctx, env);
+    return config ? toResource(ctx, env, config, await markerOf(api, config)) : undefined;
   },
 
   async fork(ctx, { env, parent, keep }) {
@@ -162,14 +203,18 @@ export const provider = {
         hint: `Remove ${env} from names in [secrets], or choose another environment name.`,
       });
     }
-    if (!child) {
+    if (child) {
+      // Finishing our own interrupted create is fine; anyone else's config is never forked over.
+      const marker = await markerOf(api, child);
+      if (!isOurs(ctx, env, marker)) throw notOurs(ctx, env, child, marker, 'fork over');
+    } else {
       const name = explicitConfig(ctx, env) ?? `${parentConfig.environment}_${branchSuffix(env)}`;
       if (!name.startsWith(`${parentConfig.environment}_`)) {
         throw new UsageError(`Doppler config ${name} for "${env}" would not be a branch of ${parentConfig.environment}, the environment of its parent ${parentConfig.name}`, {
           hint: `Branch config names start with "${parentConfig.environment}_"; fix names.${env} in [secrets].`,
         });
       }
-      const made = await createBranch(api, parentConfig, name);
+      const made = await createBranch(api, ctx, env, parentConfig, name);
       child = made.config;
       adopted = made.adopted;
     }
@@ -177,9 +222,8 @@ export const provider = {
     const { kept, dropped } = applyPolicy(await secretsOf(api, parentConfig.name), keep);
     if (dropped.length > 0) await api.setSecrets(child.name, Object.fromEntries(dropped.map((key) => [key, ''])));
     return {
-      ...toResource(env, child),
+      ...toResource(ctx, env, child, { project: ctx.project, env }),
       parent,
-      owned: true,
       ...(adopted ? { adopted } : {}),
       details: { environment: child.environment, keys: Object.keys(kept).length, excluded: dropped.length },
     };
@@ -192,6 +236,8 @@ export const provider = {
     if (config.root || ctx.roots.includes(env)) {
       throw new OperationError(`refusing to delete Doppler config ${config.name}: it is a root config`, { hint: 'fork-stack only deletes the branch configs of forks.' });
     }
+    const marker = await markerOf(api, config);
+    if (!isOurs(ctx, env, marker)) throw notOurs(ctx, env, config, marker, 'delete');
     try {
       await api.deleteConfig(config.name);
     } catch (error) {
@@ -214,7 +260,8 @@ export const provider = {
     }
     const claimedEnvs = new Set(claimed.values());
     const seen = new Map<string, Resource>();
-    for (const config of await api.listConfigs()) {
+    const all = await api.listConfigs();
+    for (const config of all) {
       let env = claimed.get(config.name);
       if (env === undefined && !config.root && searched.has(config.environment) && config.name.startsWith(`${config.environment}_`)) {
         const candidate = config.name.slice(config.environment.length + 1).replace(/_/g, '-');
@@ -226,9 +273,16 @@ export const provider = {
         ctx.warn(`environment "${env}" matches several Doppler configs: ${other.name}, ${config.name}; listing ${other.name}`);
         continue;
       }
-      seen.set(env, toResource(env, config));
+      seen.set(env, { ...toResource(ctx, env, config, undefined), owned: false });
     }
-    return [...seen.values()];
+    // One marker read per branch config (Doppler has no per-config label to list them with).
+    const configs = new Map(all.map((c) => [c.name, c]));
+    const out: Resource[] = [];
+    for (const resource of seen.values()) {
+      const config = configs.get(resource.name);
+      out.push(config && !config.root ? toResource(ctx, resource.env, config, await markerOf(api, config)) : resource);
+    }
+    return out;
   },
 
   async variables(ctx, env) {
