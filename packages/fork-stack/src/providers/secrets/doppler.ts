@@ -196,6 +196,9 @@ export const provider = {
     const api = new DopplerApi(ctx);
     const parentConfig = await locate(api, ctx, parent);
     if (!parentConfig) throw await missing(api, ctx, parent);
+    // Read (and so registered for scrubbing) before the first write: Doppler answers a write with every
+    // value of the config, which an error may quote.
+    const { kept, dropped } = applyPolicy(await secretsOf(api, parentConfig.name), keep);
     let child = await locate(api, ctx, env);
     let adopted = false;
     if (child?.root) {
@@ -219,7 +222,6 @@ export const provider = {
       adopted = made.adopted;
     }
     // Inherited and cloned values cannot be deleted from a branch: excluded keys get an empty override.
-    const { kept, dropped } = applyPolicy(await secretsOf(api, parentConfig.name), keep);
     if (dropped.length > 0) await api.setSecrets(child.name, Object.fromEntries(dropped.map((key) => [key, ''])));
     return {
       ...toResource(ctx, env, child, { project: ctx.project, env }),
