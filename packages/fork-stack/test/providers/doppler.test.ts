@@ -184,21 +184,40 @@ describe('doppler provider', () => {
     await expect(provider.write(ctx, 'alice', { set: { FORK_STACK_OWNER: 'x' } })).rejects.toThrow(/ownership marker/);
   });
 
-  it('a config that appears under the name without a marker is never claimed, even a create retried after a lost answer', async () => {
+  it('a create retried after a lost answer is still idempotent: made under a temporary name, marked, then renamed', async () => {
     const ctx = contextFor(fake);
+    // Before the temporary name, the retried POST met its own config ("already exists") with nothing to
+    // prove it was its own, and the create failed (reliability/faults.test.ts, neon + doppler).
     fake.failNth({ operation: 'POST /v3/configs', fault: '500', afterApply: true });
-    // The retried POST gets 409: nothing proves the config is this run's, so it is refused and named.
+    fake.failNth({ operation: 'POST /v3/configs/config', fault: '500', afterApply: true });
+    expect(await provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).toMatchObject({ name: 'dev_alice', owned: true });
+    expect(fake.state.configs.map((c) => c.name).filter((n) => n.startsWith('dev_'))).toEqual(['dev_alice']);
+    expect(config(fake, 'dev_alice')?.secrets.get('FORK_STACK_OWNER')).toBe(marker('myapp', 'alice'));
+  });
+
+  it('a config that appears under the name during a create is never claimed: the create refuses, names it and leaves nothing', async () => {
+    const ctx = contextFor(fake);
+    fake.failNth({
+      operation: 'POST /v3/configs/config',
+      fault: '500',
+      // Plays someone else: dev_alice appears by hand just before fork-stack renames its config to it.
+      where: () => {
+        if (!config(fake, 'dev_alice')) fake.seed.branchConfig('myapp', 'dev', 'dev_alice', { TOKEN: 'theirs' });
+        return false;
+      },
+    });
     await expect(provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).rejects.toThrow(/refusing to create Doppler config dev_alice.*no FORK_STACK_OWNER marker/);
+    expect(fake.state.configs.map((c) => c.name).filter((n) => n.startsWith('dev_'))).toEqual(['dev_alice']);
+    expect([...(config(fake, 'dev_alice')?.secrets ?? [])]).toEqual([['TOKEN', 'theirs']]);
     expect(await provider.find(ctx, 'alice')).toMatchObject({ owned: false });
     await expect(provider.remove(ctx, { env: 'alice' })).rejects.toThrow(/refusing to delete/);
-    expect(config(fake, 'dev_alice')?.secrets.size).toBe(0);
   });
 
   it('a create whose marker cannot be written deletes the config it just made', async () => {
     const ctx = contextFor(fake);
     fake.failNth({ operation: 'POST /v3/configs/config/secrets', fault: '500', times: 20 });
     await expect(provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).rejects.toThrow();
-    expect(config(fake, 'dev_alice')).toBeUndefined();
+    expect(fake.state.configs.map((c) => c.name).filter((n) => n.startsWith('dev_'))).toEqual([]);
   });
 
   it('lists every page of configs, without Doppler\'s Personal Configs', async () => {

@@ -121,6 +121,18 @@ export class DopplerApi {
     return res.body.config;
   }
 
+  /** Rename branch config `config` to `name` (its values and marker come along). */
+  async renameConfig(config: string, name: string): Promise<DopplerConfig> {
+    const res = await this.http.request<{ config: DopplerConfig }>({
+      method: 'POST',
+      path: '/v3/configs/config',
+      body: { project: this.project, config, name },
+      what: `rename config ${config} to ${name}`,
+      signal: this.ctx.signal,
+    });
+    return res.body.config;
+  }
+
   /** Delete a config; true when it was there. */
   async deleteConfig(config: string): Promise<boolean> {
     // Doppler's API reference shows query parameters here, while its official SDK sends project and

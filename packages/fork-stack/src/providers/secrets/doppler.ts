@@ -10,6 +10,7 @@
  * too), and keys the copy policy leaves out are overridden with an empty value in the new config. Later
  * changes to the root config keep flowing into forks, as they do for any Doppler branch config.
  */
+import { randomBytes } from 'node:crypto';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { envNameProblem, isValidEnvName } from '../../core/names.js';
 import type { Check, ProviderContext, Resource, SecretsProvider } from '../types.js';
@@ -24,6 +25,8 @@ type Ctx = ProviderContext<DopplerOptions>;
 const DEFAULT_CONFIGS: Readonly<Record<string, string>> = { dev: 'dev', prod: 'prd' };
 /** Computed by Doppler for every config; not secrets, not settable, and not ours to copy or expose. */
 const COMPUTED_KEYS = new Set(['DOPPLER_PROJECT', 'DOPPLER_ENVIRONMENT', 'DOPPLER_CONFIG']);
+/** Infix of the name a branch config has until it is marked (see createBranch); never an environment. */
+const TEMP_INFIX = '_fstmp_';
 /** `<environment>_personal` is Doppler's per-user Personal Config, not an environment of the team. */
 const PERSONAL = 'personal';
 /** Doppler secret names: upper-case letters, digits and "_", not starting with a digit. */
@@ -125,38 +128,52 @@ async function existing(api: DopplerApi, ctx: Ctx, env: string): Promise<Doppler
   return config;
 }
 
+/**
+ * Make the branch config `name` for `env`, marked. Doppler has no idempotency key and a create retried
+ * after a lost answer meets its own config ("already exists") with nothing to prove it is its own. So the
+ * config is made under a fresh random name (a conflict there can only be this run's own retry), marked,
+ * and only then renamed to `name`: a config that already holds the name is someone else's or, when it
+ * carries this project's and environment's marker, another run's (used, reported as adopted).
+ */
 async function createBranch(api: DopplerApi, ctx: Ctx, env: string, parent: DopplerConfig, name: string): Promise<{ config: DopplerConfig; adopted: boolean }> {
-  let config: DopplerConfig;
+  const temp = `${parent.environment}${TEMP_INFIX}${randomBytes(6).toString('hex')}`;
+  const discard = () =>
+    api.deleteConfig(temp).catch((cleanup: unknown) => {
+      ctx.warn(`the temporary Doppler config ${temp} could not be deleted (${(cleanup as Error).message}); delete it yourself`);
+      return false;
+    });
   try {
     // Doppler's clone copies a branch config; a root config's values reach a new branch by inheritance.
-    config = parent.root ? await api.createConfig(parent.environment, name) : await api.cloneConfig(parent.name, name);
+    if (parent.root) await api.createConfig(parent.environment, temp);
+    else await api.cloneConfig(parent.name, temp);
   } catch (error) {
-    // "Already exists": another run's create of this environment (its marker names this project and
-    // environment: used, but reported as adopted so that a rollback leaves it alone), or a config someone
-    // else made. One with no marker is never claimed, even when it may be this run's own create retried
-    // after a lost answer: nothing proves it (the error names it so that it can be deleted by hand).
-    if (isStatus(error, 400, 409, 422)) {
-      const made = await api.getConfig(name);
-      if (made) {
-        const marker = await markerOf(api, made);
-        if (isOurs(ctx, env, marker)) return { config: made, adopted: true };
-        throw notOurs(ctx, env, made, marker, 'create');
-      }
+    // The random name is proof: a config under it is this run's own (a retry whose first try went through).
+    const made = await api.getConfig(temp).catch(() => undefined);
+    if (!(isStatus(error, 400, 409, 422) && made)) {
+      if (made) await discard();
+      throw error;
     }
-    throw error;
   }
-  // The marker right after the config: a clone of a branch config carries its parent's marker until then.
-  // Doppler's answer to the create proves this run made the config, so if the marker cannot be written it
-  // is deleted here (nobody could prove it fork-stack's later); a failed delete is named in the error.
   try {
-    await api.setSecrets(config.name, { [MARKER_KEY]: markerValue(ctx.project, env) });
+    // A clone carries its parent's marker until this write replaces it.
+    await api.setSecrets(temp, { [MARKER_KEY]: markerValue(ctx.project, env) });
   } catch (error) {
-    await api.deleteConfig(config.name).catch((cleanup: unknown) => {
-      ctx.warn(`Doppler config ${config.name} was created but neither marked nor deleted (${(cleanup as Error).message}); delete it yourself`);
-    });
+    await discard();
     throw error;
   }
-  return { config, adopted: false };
+  try {
+    return { config: await api.renameConfig(temp, name), adopted: false };
+  } catch (error) {
+    if (!isStatus(error, 400, 404, 409, 422)) throw error;
+    // Taken: another run's config of this environment, or someone else's. Or (404) this run's own rename
+    // went through and its answer was lost.
+    const [final, left] = await Promise.all([api.getConfig(name), api.getConfig(temp)]);
+    if (left) await discard();
+    const marker = final && (await markerOf(api, final));
+    if (final && isOurs(ctx, env, marker)) return { config: final, adopted: left !== undefined };
+    if (final) throw notOurs(ctx, env, final, marker, 'create');
+    throw error;
+  }
 }
 
 function assertSecretNames(env: string, keys: string[]): void {
@@ -265,7 +282,7 @@ export const provider = {
     const all = await api.listConfigs();
     for (const config of all) {
       let env = claimed.get(config.name);
-      if (env === undefined && !config.root && searched.has(config.environment) && config.name.startsWith(`${config.environment}_`)) {
+      if (env === undefined && !config.root && searched.has(config.environment) && config.name.startsWith(`${config.environment}_`) && !config.name.startsWith(`${config.environment}${TEMP_INFIX}`)) {
         const candidate = config.name.slice(config.environment.length + 1).replace(/_/g, '-');
         if (isValidEnvName(candidate) && candidate !== PERSONAL && !claimedEnvs.has(candidate)) env = candidate;
       }
