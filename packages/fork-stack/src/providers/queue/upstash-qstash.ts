@@ -191,7 +191,8 @@ export const provider = {
       // Recorded one by one, so that a rollback after a later failure can delete the ones made so far.
       const made = present(ctx, env, await listQueues(ctx)).find((x) => x.name === queueNameValue);
       if (made) {
-        await writeLedger(ctx, env, 'upstash-qstash', [...new Set([...(recorded(ctx, env, entry, []) ? (entry?.ids ?? []) : []), identity(made)])]);
+        const before = recorded(ctx, env, entry, []) ? (entry?.ids ?? []) : [];
+        await writeLedger(ctx, env, 'upstash-qstash', [...new Set([...before, identity(made)])]);
         entry = await readLedger(ctx, env);
       }
     }
