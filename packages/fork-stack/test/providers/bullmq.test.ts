@@ -14,7 +14,9 @@ import { schema, type BullmqOptions } from '../../src/providers/queue/bullmq.sch
 import { REGISTRY_KEYS } from '../../src/providers/redis-common/registry.js';
 import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { prefixForeign } from '../helpers/redis-ownership.js';
 import { dumpKeys, redisServerAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const available = redisServerAvailable();
@@ -54,6 +56,13 @@ describe.skipIf(!available)('bullmq queue', () => {
     await queue.close();
     // No fingerprint: a fork starts with no jobs (the delete test below proves the parent is untouched).
     return { ctx: c, parent: 'dev' };
+  });
+
+  // A prefix with neither keys nor a record is nothing at all, so the 'empty' variant does not apply. The
+  // foreign keys are BullMQ's own shape under QUEUE_PREFIX + ":" (seeded with plain commands).
+  ownershipContract('bullmq', provider as Provider<unknown>, async () => {
+    const c = ctx('owner');
+    return { ctx: c, parent: 'dev', foreign: prefixForeign(client, REGISTRY_KEYS.bullmqPrefixes, 'owner', (env) => `bull:owner:${env}:`) };
   });
 
   it('publishes QUEUE_URL and the documented default prefix, which BullMQ extends with ":<queue>:"', async () => {

@@ -16,6 +16,7 @@ import { schema, type DopplerOptions } from '../../src/providers/secrets/doppler
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { expectCleanFailure } from './cloud-db.cli.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { secretsCliProject } from '../safety/cloud-project.js';
 
@@ -41,6 +42,57 @@ providerContract('doppler', provider as Provider<unknown>, async () => {
       expect(fake.violations).toEqual([]);
       expect(fake.responseProblems).toEqual([]);
       await fake.close();
+    },
+  };
+});
+
+/** A call to the fake with Doppler's own HTTP API (never fork-stack code), as a person or another tool would. */
+async function doppler(fake: Fake, method: string, route: string, body: unknown): Promise<void> {
+  const res = await fetch(`${fake.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${fake.env.DOPPLER_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+}
+
+const plantConfig = async (fake: Fake, name: string, secrets?: Record<string, string>) => {
+  await doppler(fake, 'POST', '/v3/configs', { project: 'myapp', environment: 'dev', name });
+  if (secrets) await doppler(fake, 'POST', '/v3/configs/config/secrets', { project: 'myapp', config: name, secrets });
+};
+const marker = (project: string, env: string) => JSON.stringify({ project, env });
+/** Everything Doppler shows of a config: its fields and its own values (the marker included). */
+const fingerprintOf = (fake: Fake, name: string) => {
+  const c = config(fake, name);
+  return JSON.stringify(c ? { ...c, secrets: [...c.secrets].sort() } : null);
+};
+
+let ownershipFake: Fake | undefined;
+afterAll(async () => {
+  if (ownershipFake) {
+    expect(ownershipFake.violations).toEqual([]);
+    await ownershipFake.close();
+  }
+});
+// Branch config dev_contract_foreign: made by hand with no values, with values, or carrying fork-stack's
+// marker for another fork-stack project sharing the Doppler project, or for another environment.
+ownershipContract('doppler', provider as Provider<unknown>, async () => {
+  const fake = (ownershipFake = await startFake('doppler'));
+  const name = 'dev_contract_foreign';
+  return {
+    ctx: contextFor(fake) as ProviderContext<unknown>,
+    parent: 'dev',
+    foreign: {
+      plant: {
+        empty: async () => plantConfig(fake, name),
+        'non-empty': async () => plantConfig(fake, name, { API_URL: 'https://theirs.example.com', TOKEN: 'theirs' }),
+        'other-project': async (env) => plantConfig(fake, name, { FORK_STACK_OWNER: marker('myapp-d', env), TOKEN: 'theirs' }),
+        'other-env': async () => plantConfig(fake, name, { FORK_STACK_OWNER: marker('myapp', 'someone-else'), TOKEN: 'theirs' }),
+      },
+      fingerprint: async () => fingerprintOf(fake, name),
+      clear: async () => {
+        if (config(fake, name)) await doppler(fake, 'DELETE', '/v3/configs/config', { project: 'myapp', config: name });
+      },
     },
   };
 });
@@ -107,15 +159,65 @@ describe('doppler provider', () => {
     expect(config(fake, 'prd_hotfix')).toBeUndefined();
   });
 
-  it('is idempotent: a second fork, a create retried after it went through, a remove of what is gone', async () => {
+  it('is idempotent: a second fork, a remove of what is gone', async () => {
     const ctx = contextFor(fake);
-    fake.failNth({ operation: 'POST /v3/configs', fault: '500', afterApply: true });
     await provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true });
     await provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true });
     expect(fake.state.configs.filter((c) => c.name === 'dev_alice')).toHaveLength(1);
     await provider.remove(ctx, { env: 'alice' });
     await provider.remove(ctx, { env: 'alice' });
     expect(config(fake, 'dev_alice')).toBeUndefined();
+  });
+
+  it('own forks are owned: true (they carry FORK_STACK_OWNER, hidden from read, variables and copies)', async () => {
+    const ctx = contextFor(fake);
+    // Before: find reported owned: undefined for a branch config, so the engine refused to delete any fork.
+    expect(await provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).toMatchObject({ owned: true });
+    expect(await provider.find(ctx, 'alice')).toMatchObject({ owned: true, name: 'dev_alice' });
+    expect(config(fake, 'dev_alice')?.secrets.get('FORK_STACK_OWNER')).toBe(marker('myapp', 'alice'));
+    expect(await provider.read(ctx, 'alice')).not.toHaveProperty('FORK_STACK_OWNER');
+    expect(await provider.variables(ctx, 'alice')).not.toHaveProperty('FORK_STACK_OWNER');
+    // A clone carries its parent's marker until fork-stack replaces it with the child's.
+    await provider.fork(ctx, { env: 'pr-1', parent: 'alice', keep: () => true });
+    expect(config(fake, 'dev_pr_1')?.secrets.get('FORK_STACK_OWNER')).toBe(marker('myapp', 'pr-1'));
+    expect((await provider.list(ctx)).map((r) => `${r.env}:${String(r.owned)}`).sort()).toEqual(['alice:true', 'dev:false', 'pr-1:true', 'prod:false']);
+    await expect(provider.write(ctx, 'alice', { set: { FORK_STACK_OWNER: 'x' } })).rejects.toThrow(/ownership marker/);
+  });
+
+  it('a create retried after a lost answer is still idempotent: made under a temporary name, marked, then renamed', async () => {
+    const ctx = contextFor(fake);
+    // Before the temporary name, the retried POST met its own config ("already exists") with nothing to
+    // prove it was its own, and the create failed (reliability/faults.test.ts, neon + doppler).
+    fake.failNth({ operation: 'POST /v3/configs', fault: '500', afterApply: true });
+    fake.failNth({ operation: 'POST /v3/configs/config', fault: '500', afterApply: true });
+    expect(await provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).toMatchObject({ name: 'dev_alice', owned: true });
+    expect(fake.state.configs.map((c) => c.name).filter((n) => n.startsWith('dev_'))).toEqual(['dev_alice']);
+    expect(config(fake, 'dev_alice')?.secrets.get('FORK_STACK_OWNER')).toBe(marker('myapp', 'alice'));
+  });
+
+  it('a config that appears under the name during a create is never claimed: the create refuses, names it and leaves nothing', async () => {
+    const ctx = contextFor(fake);
+    fake.failNth({
+      operation: 'POST /v3/configs/config',
+      fault: '500',
+      // Plays someone else: dev_alice appears by hand just before fork-stack renames its config to it.
+      where: () => {
+        if (!config(fake, 'dev_alice')) fake.seed.branchConfig('myapp', 'dev', 'dev_alice', { TOKEN: 'theirs' });
+        return false;
+      },
+    });
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).rejects.toThrow(/refusing to create Doppler config dev_alice.*no FORK_STACK_OWNER marker/);
+    expect(fake.state.configs.map((c) => c.name).filter((n) => n.startsWith('dev_'))).toEqual(['dev_alice']);
+    expect([...(config(fake, 'dev_alice')?.secrets ?? [])]).toEqual([['TOKEN', 'theirs']]);
+    expect(await provider.find(ctx, 'alice')).toMatchObject({ owned: false });
+    await expect(provider.remove(ctx, { env: 'alice' })).rejects.toThrow(/refusing to delete/);
+  });
+
+  it('a create whose marker cannot be written deletes the config it just made', async () => {
+    const ctx = contextFor(fake);
+    fake.failNth({ operation: 'POST /v3/configs/config/secrets', fault: '500', times: 20 });
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'dev', keep: () => true })).rejects.toThrow();
+    expect(fake.state.configs.map((c) => c.name).filter((n) => n.startsWith('dev_'))).toEqual([]);
   });
 
   it('lists every page of configs, without Doppler\'s Personal Configs', async () => {
@@ -219,6 +321,20 @@ describe('doppler through the CLI', () => {
       const deleted = await project.run(['delete', 'alice', '--yes']);
       expect(deleted.code, deleted.stderr).toBe(0);
       expect(config(fake, 'dev_alice')).toBeUndefined();
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('delete of a branch config fork-stack did not make exits 1, says whose it is and changes nothing', async () => {
+    const project = await secretsCliProject('provider = "doppler"', fake.env, { local: true });
+    try {
+      await plantConfig(fake, 'dev_bob', { TOKEN: 'bobs' });
+      await plantConfig(fake, 'dev_carol', { FORK_STACK_OWNER: marker('other-app', 'carol'), TOKEN: 'carols' });
+      const [bob, carol] = [fingerprintOf(fake, 'dev_bob'), fingerprintOf(fake, 'dev_carol')];
+      expectCleanFailure(await project.run(['delete', 'bob', '--yes']), 1, /refusing to delete "bob"/, /dev_bob was not made by fork-stack/);
+      expectCleanFailure(await project.run(['delete', 'carol', '--yes']), 1, /refusing to delete "carol"/, /another fork-stack project: "other-app", environment "carol"/);
+      expect([fingerprintOf(fake, 'dev_bob'), fingerprintOf(fake, 'dev_carol')]).toEqual([bob, carol]);
     } finally {
       project.cleanup();
     }

@@ -1,13 +1,50 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { provider } from '../../src/providers/secrets/dotenv.js';
 import { schema, type DotenvOptions } from '../../src/providers/secrets/dotenv.schema.js';
+import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
+
+// A file at the environment's path that this checkout's ledger does not record: empty, with values, or
+// with fork-stack's header for another project (a shared path outside the project) or environment.
+const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'dotenv-ownership-'));
+afterAll(() => rmSync(ownershipRoot, { recursive: true, force: true }));
+ownershipContract('dotenv', provider as Provider<unknown>, async () => {
+  const ctx = testContext<DotenvOptions>({ kind: 'secrets', root: ownershipRoot, schema, project: 'app' });
+  await provider.createEmpty(ctx, 'dev');
+  const file = (env: string) => path.join(ownershipRoot, '.fork-stack/secrets', `${env}.env`);
+  const put = (env: string, text: string) => {
+    mkdirSync(path.dirname(file(env)), { recursive: true });
+    writeFileSync(file(env), text, { mode: 0o644 });
+  };
+  const header = (project: string, env: string) => `# secrets of environment "${env}" of project "${project}" (fork-stack dotenv provider)\nTOKEN=theirs\n`;
+  return {
+    ctx: ctx as ProviderContext<unknown>,
+    parent: 'dev',
+    foreign: {
+      plant: {
+        empty: async (env) => put(env, ''),
+        'non-empty': async (env) => put(env, 'API_URL=https://theirs.example.com\nTOKEN=theirs\n'),
+        'other-project': async (env) => put(env, header('app-d', env)),
+        'other-env': async (env) => put(env, header('app', 'someone-else')),
+      },
+      fingerprint: async (env) => {
+        if (!existsSync(file(env))) return 'absent';
+        const stat = statSync(file(env));
+        return JSON.stringify({ text: readFileSync(file(env), 'utf8'), mode: stat.mode, mtime: stat.mtimeMs, ledger: existsSync(path.join(ownershipRoot, '.fork-stack/owned/secrets', env)) });
+      },
+      clear: async (env) => rmSync(file(env), { force: true }),
+    },
+  };
+});
 
 let root: string;
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
 
 describe('dotenv secrets provider', () => {
   it('forks with the copy policy, keeps files private, round-trips tricky values', async () => {

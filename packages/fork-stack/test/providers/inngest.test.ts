@@ -3,15 +3,16 @@
  * fork-stack keeps a local record, sets INNGEST_ENV, and says on delete that Inngest archives the branch
  * environment itself.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { provider } from '../../src/providers/queue/inngest.js';
 import { schema, type InngestOptions } from '../../src/providers/queue/inngest.schema.js';
-import type { Provider } from '../../src/providers/types.js';
+import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 providerContract('inngest', provider as Provider<unknown>, async () => {
@@ -20,6 +21,31 @@ providerContract('inngest', provider as Provider<unknown>, async () => {
     ctx: testContext({ kind: 'queue', root, schema }),
     parent: 'dev',
     cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+});
+
+// Inngest has no API: nothing remote can sit under an environment's name, so 'empty' and 'non-empty' do
+// not apply. What can is a record in .fork-stack/inngest/ written for another project or environment (a
+// state directory copied from elsewhere): it must be neither claimed nor removed.
+const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'inngest-ownership-'));
+afterAll(() => rmSync(ownershipRoot, { recursive: true, force: true }));
+ownershipContract('inngest', provider as Provider<unknown>, async () => {
+  const file = (env: string) => path.join(ownershipRoot, '.fork-stack', 'inngest', `${env}.json`);
+  const put = (env: string, record: object) => {
+    mkdirSync(path.dirname(file(env)), { recursive: true });
+    writeFileSync(file(env), `${JSON.stringify(record)}\n`);
+  };
+  return {
+    ctx: testContext({ kind: 'queue', root: ownershipRoot, schema, project: 'shop' }) as ProviderContext<unknown>,
+    parent: 'dev',
+    foreign: {
+      plant: {
+        'other-project': async (env) => put(env, { project: 'shop-d', env, branch: env, createdAt: '2026-01-01T00:00:00.000Z' }),
+        'other-env': async (env) => put(env, { project: 'shop', env: 'someone-else', branch: 'someone-else', createdAt: '2026-01-01T00:00:00.000Z' }),
+      },
+      fingerprint: async (env) => (existsSync(file(env)) ? readFileSync(file(env), 'utf8') : 'absent'),
+      clear: async (env) => rmSync(file(env), { force: true }),
+    },
   };
 });
 

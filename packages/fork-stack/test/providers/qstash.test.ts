@@ -15,6 +15,7 @@ import { provider } from '../../src/providers/queue/upstash-qstash.js';
 import { schema, type QstashOptions } from '../../src/providers/queue/upstash-qstash.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'qstash'>>>;
@@ -44,6 +45,44 @@ async function failure(promise: Promise<unknown>): Promise<ForkStackError> {
   if (!error) throw new Error('expected the call to fail');
   return error;
 }
+
+/** A call to the fake with QStash's own HTTP API (never fork-stack code), as the console or the SDK would. */
+async function qstash(fake: Fake, method: string, route: string, body?: unknown): Promise<void> {
+  const res = await fetch(`${fake.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${fake.env.QSTASH_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+}
+
+// A queue under the environment's queue name that fork-stack did not create here ('empty': a queue with no
+// messages; the fake keeps no messages, so 'non-empty' cannot be planted; another project's record lives in
+// its own checkout). Upsert would have taken it over: POST /v2/queues re-configures an existing queue.
+const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'qstash-ownership-'));
+let ownershipFake: Fake | undefined;
+afterAll(async () => {
+  rmSync(ownershipRoot, { recursive: true, force: true });
+  if (ownershipFake) {
+    expect(ownershipFake.violations).toEqual([]);
+    await ownershipFake.close();
+  }
+});
+ownershipContract('upstash-qstash', provider as Provider<unknown>, async () => {
+  const fake = (ownershipFake = await startFake('qstash'));
+  const name = 'myapp-contract-foreign-emails';
+  return {
+    ctx: { ...contextFor(fake), root: ownershipRoot, stateDir: path.join(ownershipRoot, '.fork-stack') } as ProviderContext<unknown>,
+    parent: 'prod',
+    foreign: {
+      plant: { empty: async () => qstash(fake, 'POST', '/v2/queues', { queueName: name, parallelism: 7 }) },
+      fingerprint: async () => JSON.stringify(fake.state.queues.get(name) ?? null),
+      clear: async () => {
+        if (fake.state.queues.has(name)) await qstash(fake, 'DELETE', `/v2/queues/${name}`);
+      },
+    },
+  };
+});
 
 providerContract('upstash-qstash', provider as Provider<unknown>, async () => {
   const fake = await startFake('qstash');
@@ -112,12 +151,26 @@ describe('upstash-qstash provider', () => {
     const error = await failure(provider.fork(ctx, { env: 'bob', parent: 'carol' }));
     expect(error.message).toBe('qstash: parent environment "carol" has no queues');
     expect(queues(fake)).toEqual(['myapp-emails:2']);
-    // The second create fails (503 five times over, beyond the retries): alice is half made, and not "found".
+    // The second create fails (503 five times over, beyond the retries): alice is half made, found as
+    // partial and owned (its first queue is on record), so that a rollback or a delete can remove it.
     fake.failNth({ operation: 'POST /v2/queues', nth: 2, fault: '503', times: 10 });
     await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow(/create queue myapp-alice-reports failed: HTTP 503/);
-    expect(await provider.find(ctx, 'alice')).toBeUndefined();
+    expect(await provider.find(ctx, 'alice')).toMatchObject({ state: 'partial', owned: true });
     await provider.fork(ctx, { env: 'alice', parent: 'prod' });
     expect(queues(fake)).toEqual(['myapp-alice-emails:1', 'myapp-alice-reports:1', 'myapp-emails:2']);
+  });
+
+  it('a queue under the environment\'s names that fork-stack did not create is refused: no upsert takes it over, no delete removes it', async () => {
+    const ctx = contextFor(fake, { queues: ['emails', 'reports'] });
+    fake.seed.queue('myapp-bob-reports', 9);
+    const before = JSON.stringify(fake.state.queues.get('myapp-bob-reports'));
+    // Before: the half-present env was "not found", and fork upserted the foreign queue to parallelism 1.
+    expect(await provider.find(ctx, 'bob')).toMatchObject({ owned: false, state: 'partial' });
+    await expect(provider.fork(ctx, { env: 'bob', parent: 'prod' })).rejects.toThrow(/refusing to create "bob": queue myapp-bob-reports was not created by fork-stack/);
+    await expect(provider.remove(ctx, { env: 'bob' })).rejects.toThrow(/refusing to delete "bob"/);
+    await expect(provider.remove(ctx, { env: 'bob', reason: 'rollback' })).rejects.toThrow(/nothing was changed/);
+    expect(JSON.stringify(fake.state.queues.get('myapp-bob-reports'))).toBe(before);
+    expect(queues(fake)).toEqual(['myapp-bob-reports:9', 'myapp-emails:2']);
   });
 
   it('the plan\'s queue limit (412) is explained; 429 is retried; a bad token is a 401', async () => {

@@ -93,6 +93,24 @@ describe.skipIf(!available)('CLI with [cache] redis and [queue] bullmq', () => {
     expect(readFileSync(path.join(project.dir, '.current-env'), 'utf8').trim()).toBe('dev');
   });
 
+  it('delete of an environment whose prefixes hold keys fork-stack did not create (or another project recorded) exits 1, says whose, changes nothing', async () => {
+    // bob: keys under shop:bob: with no record. carol: bullmq's prefix recorded for another project.
+    await client.set('shop:bob:session', 'not fork-stack\'s', 'EX', 3600);
+    await client.hset('__fork_stack__:bullmq:prefixes', 'bull:shop:carol:', JSON.stringify({ project: 'billing', env: 'carol', createdAt: '', status: 'ready' }));
+    await client.set('bull:shop:carol:emails:id', '7');
+    const snapshot = async () => JSON.stringify([await client.get('shop:bob:session'), await client.pexpiretime('shop:bob:session'), await client.get('bull:shop:carol:emails:id'), await client.hgetall('__fork_stack__:bullmq:prefixes')]);
+    const before = await snapshot();
+    const bob = run(['delete', 'bob', '--yes']);
+    expect(bob.code, bob.stderr).toBe(1);
+    expect(bob.stderr).toMatch(/refusing to delete "bob"/);
+    expect(bob.stderr).toMatch(/shop:bob: was not made by fork-stack/);
+    const carol = run(['delete', 'carol', '--yes']);
+    expect(carol.code, carol.stderr).toBe(1);
+    expect(carol.stderr).toMatch(/another fork-stack project: "billing", environment "carol"/);
+    expect(hasStackTrace(bob.stderr + carol.stderr)).toBe(false);
+    expect(await snapshot()).toBe(before);
+  });
+
   it('a wrong password fails with exit 1, a clear message and no stack trace', () => {
     const result = run(['create', 'bob'], { REDIS_PASSWORD: 'nope' });
     expect(result.code).toBe(1);

@@ -15,6 +15,7 @@ import { provider } from '../../src/providers/cache/redis-cloud.js';
 import { schema, type RedisCloudOptions } from '../../src/providers/cache/redis-cloud.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'redis-cloud'>>>;
@@ -45,6 +46,34 @@ async function failure(promise: Promise<unknown>): Promise<ForkStackError> {
   if (!error) throw new Error('expected the call to fail');
   return error;
 }
+
+// A database under the environment's name that this checkout did not create (made by hand in the console;
+// the API offers no label to mark it). Only 'empty' can be planted: the fake has no data plane, and another
+// project's record lives in that project's checkout, where this one cannot see it.
+const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'redis-cloud-ownership-'));
+let ownershipFake: Fake | undefined;
+afterAll(async () => {
+  rmSync(ownershipRoot, { recursive: true, force: true });
+  if (ownershipFake) {
+    expect(ownershipFake.violations).toEqual([]);
+    await ownershipFake.close();
+  }
+});
+ownershipContract('redis-cloud', provider as Provider<unknown>, async () => {
+  const fake = (ownershipFake = await startFake('redis-cloud', { async: { polls: 2 } }));
+  return {
+    ctx: { ...contextFor(fake), root: ownershipRoot, stateDir: path.join(ownershipRoot, '.fork-stack') } as ProviderContext<unknown>,
+    parent: 'prod',
+    foreign: {
+      plant: { empty: async () => void fake.seed.database(SUBSCRIPTION, 'myapp-contract-foreign') },
+      fingerprint: async () => JSON.stringify(byName(fake, 'myapp-contract-foreign') ?? null),
+      clear: async () => {
+        const db = byName(fake, 'myapp-contract-foreign');
+        if (db) fake.state.databases.delete(db.databaseId);
+      },
+    },
+  };
+});
 
 providerContract('redis-cloud', provider as Provider<unknown>, async () => {
   const fake = await startFake('redis-cloud', { async: { polls: 2 } });
@@ -114,11 +143,28 @@ describe('redis-cloud provider', () => {
     expect([...fake.state.databases.values()].filter((d) => d.name === 'myapp-alice')).toHaveLength(1);
   });
 
-  it('a database that already has the environment\'s name is adopted, not duplicated (names are the only mark Redis Cloud offers)', async () => {
+  it('a database that already has the environment\'s name is never adopted by its name: fork, delete and rollback refuse it untouched', async () => {
     fake.seed.database(SUBSCRIPTION, 'taken-2');
     const ctx = contextFor(fake, { names: { prod: 'myapp-cache', alice: 'taken-2' } });
-    expect(await provider.fork(ctx, { env: 'alice', parent: 'prod' })).toMatchObject({ name: 'taken-2' });
+    const before = JSON.stringify(byName(fake, 'taken-2'));
+    // Before: fork returned it as alice's (owned), and delete would have deleted it.
+    expect(await provider.find(ctx, 'alice')).toMatchObject({ name: 'taken-2', owned: false });
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow(/refusing to fork over database "taken-2".*left untouched/);
+    await expect(provider.remove(ctx, { env: 'alice' })).rejects.toThrow(/refusing to delete/);
+    await expect(provider.remove(ctx, { env: 'alice', reason: 'rollback' })).rejects.toThrow(/refusing to delete/);
+    expect(JSON.stringify(byName(fake, 'taken-2'))).toBe(before);
     expect([...fake.state.tasks.values()]).toHaveLength(0);
+  });
+
+  it('its own fork is owned: true, and a database made again under the same name after a delete is not', async () => {
+    const ctx = contextFor(fake);
+    expect(await provider.fork(ctx, { env: 'ownme', parent: 'prod' })).toMatchObject({ owned: true });
+    expect(await provider.find(ctx, 'ownme')).toMatchObject({ owned: true });
+    const id = byName(fake, 'myapp-ownme')?.databaseId as number;
+    fake.state.databases.delete(id);
+    fake.seed.database(SUBSCRIPTION, 'myapp-ownme');
+    expect(await provider.find(ctx, 'ownme')).toMatchObject({ owned: false });
+    await expect(provider.remove(ctx, { env: 'ownme' })).rejects.toThrow(/refusing to delete/);
   });
 
   it('lists page by page and maps names back to environments', async () => {

@@ -14,7 +14,9 @@ import { schema, type RedisOptions } from '../../src/providers/cache/redis.schem
 import { REGISTRY_KEYS } from '../../src/providers/redis-common/registry.js';
 import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { databaseForeign } from '../helpers/redis-ownership.js';
 import { dumpKeys, readKeys, redisServerAvailable, seedKeys, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const available = redisServerAvailable();
@@ -41,6 +43,13 @@ describe.skipIf(!available)('redis cache (database isolation)', () => {
   afterAll(async () => {
     await server?.stop();
     rmSync(root, { recursive: true, force: true });
+  });
+
+  // The environment pinned to database 4 (names), where the foreign keys or record sit; an empty,
+  // unrecorded database is free for the taking, so the 'empty' variant does not apply.
+  ownershipContract('redis db', provider as Provider<unknown>, async () => {
+    const ctx = contextFor(server, root, { names: { 'contract-foreign': '4' } }, 'owner');
+    return { ctx, parent: 'dev', foreign: databaseForeign(db, REGISTRY_KEYS.cacheDatabases, 'owner', 4) };
   });
 
   providerContract('redis db + copy', provider as Provider<unknown>, async () => {

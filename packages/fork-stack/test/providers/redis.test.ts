@@ -14,7 +14,9 @@ import { copyByPrefix, deleteByPrefix, globEscape } from '../../src/providers/re
 import { REGISTRY_KEYS } from '../../src/providers/redis-common/registry.js';
 import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { prefixForeign } from '../helpers/redis-ownership.js';
 import { dumpKeys, readKeys, redisServerAvailable, seedKeys, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 const available = redisServerAvailable();
@@ -49,6 +51,12 @@ describe.skipIf(!available)('redis cache (prefix isolation)', () => {
       parent: 'dev',
       fingerprint: async (env) => JSON.stringify([...(await readKeys(client, await prefixOf(ctx, env), { relative: true }))].sort()),
     };
+  });
+
+  // A prefix with neither keys nor a record is nothing at all, so the 'empty' variant does not apply.
+  ownershipContract('redis prefix', provider as Provider<unknown>, async () => {
+    const ctx = contextFor(server, root, {}, 'owner');
+    return { ctx, parent: 'dev', foreign: prefixForeign(client, REGISTRY_KEYS.cachePrefixes, 'owner', (env) => `owner:${env}:`) };
   });
 
   it('publishes CACHE_URL = REDIS_URL with the password, and the documented default prefix', async () => {
@@ -198,21 +206,26 @@ describe.skipIf(!available)('redis cache (prefix isolation)', () => {
     await expect(deleteByPrefix(client, '', { batch: 5 })).rejects.toThrow(/empty prefix/);
   });
 
-  it('refuses a prefix that already holds keys fork-stack did not create, and a rollback then deletes nothing', async () => {
+  it('keys under a prefix with no record are found as not owned, and fork, delete and rollback refuse them untouched', async () => {
     const ctx = contextFor(server, root, {}, 'taken');
     await client.set('taken:alice:someone-elses', 'precious');
-    await expect(provider.fork(ctx, { env: 'alice', parent: 'dev' })).rejects.toThrow(/already holds keys that fork-stack did not create/);
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'dev' })).rejects.toThrow(/holds keys that fork-stack did not create/);
+    // Before: find said "no such environment" and remove succeeded, so nothing told the engine whose they were.
+    expect(await provider.find(ctx, 'alice')).toMatchObject({ env: 'alice', owned: false, details: { unrecordedKeys: true } });
+    await expect(provider.remove(ctx, { env: 'alice' })).rejects.toThrow(/refusing to delete "alice".*left untouched/);
+    await expect(provider.remove(ctx, { env: 'alice', reason: 'rollback' })).rejects.toThrow(/did not create/);
+    expect(await client.get('taken:alice:someone-elses')).toBe('precious');
+    await client.del('taken:alice:someone-elses');
     expect(await provider.find(ctx, 'alice')).toBeUndefined();
     await provider.remove(ctx, { env: 'alice' });
-    expect(await client.get('taken:alice:someone-elses')).toBe('precious');
   });
 
-  it('refuses a prefix recorded for another project, and never deletes it', async () => {
+  it('a prefix recorded for another project is found as theirs (markedFor), and never forked over or deleted', async () => {
     const mine = contextFor(server, root, { prefix: 'shared:{env}:' }, 'one');
     const theirs = contextFor(server, root, { prefix: 'shared:{env}:' }, 'two');
     await provider.fork(theirs, { env: 'alice', parent: 'dev' });
     await client.set('shared:alice:k', 'theirs');
-    expect(await provider.find(mine, 'alice')).toBeUndefined();
+    expect(await provider.find(mine, 'alice')).toMatchObject({ owned: false, markedFor: { project: 'two', env: 'alice' } });
     await expect(provider.fork(mine, { env: 'alice', parent: 'dev' })).rejects.toThrow(/recorded for project "two"/);
     await expect(provider.remove(mine, { env: 'alice' })).rejects.toThrow(/recorded for project "two"/);
     expect(await client.get('shared:alice:k')).toBe('theirs');

@@ -16,6 +16,7 @@ import { provider } from '../../src/providers/cache/upstash-redis.js';
 import { schema, type UpstashRedisOptions } from '../../src/providers/cache/upstash-redis.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'upstash-redis'>>>;
@@ -44,6 +45,34 @@ async function failure(promise: Promise<unknown>): Promise<ForkStackError> {
   if (!error) throw new Error('expected the call to fail');
   return error;
 }
+
+// A database under the environment's name that this checkout did not create (made by hand in the console;
+// the API offers no label to mark it). Only 'empty' can be planted: the fake has no data plane, and another
+// project's record lives in that project's checkout, where this one cannot see it.
+const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'upstash-redis-ownership-'));
+let ownershipFake: Fake | undefined;
+afterAll(async () => {
+  rmSync(ownershipRoot, { recursive: true, force: true });
+  if (ownershipFake) {
+    expect(ownershipFake.violations).toEqual([]);
+    await ownershipFake.close();
+  }
+});
+ownershipContract('upstash-redis', provider as Provider<unknown>, async () => {
+  const fake = (ownershipFake = await startFake('upstash-redis'));
+  return {
+    ctx: { ...contextFor(fake), root: ownershipRoot, stateDir: path.join(ownershipRoot, '.fork-stack') } as ProviderContext<unknown>,
+    parent: 'prod',
+    foreign: {
+      plant: { empty: async () => void fake.seed.database('myapp-contract-foreign') },
+      fingerprint: async () => JSON.stringify(byName(fake, 'myapp-contract-foreign') ?? null),
+      clear: async () => {
+        const db = byName(fake, 'myapp-contract-foreign');
+        if (db) fake.state.databases.delete(db.database_id);
+      },
+    },
+  };
+});
 
 providerContract('upstash-redis', provider as Provider<unknown>, async () => {
   const fake = await startFake('upstash-redis');
@@ -100,11 +129,27 @@ describe('upstash-redis provider', () => {
     const ctx = contextFor(fake);
     await provider.fork(ctx, { env: 'alice', parent: 'prod' });
     expect((await provider.list(ctx)).map((r) => `${r.env}=${r.name}`).sort()).toEqual(['alice=myapp-alice', 'bob=myapp-bob', 'prod=myapp-cache']);
+    expect((await provider.list(ctx)).find((r) => r.env === 'bob')?.owned).toBe(false);
     await provider.remove(ctx, { env: 'alice' });
     expect([...fake.state.databases.values()].map((d) => d.database_name).sort()).toEqual(['myapp-bob', 'myapp-cache', 'someone-elses-db']);
     await provider.remove(ctx, { env: 'alice' });
     expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
     await expect(provider.remove(ctx, { env: 'prod' })).rejects.toThrow(/never deletes its database/);
+  });
+
+  it('a database with the environment\'s name that fork-stack did not create here is found as not owned; fork, delete and rollback refuse it untouched', async () => {
+    const ctx = contextFor(fake);
+    fake.seed.database('myapp-bob');
+    const before = JSON.stringify(byName(fake, 'myapp-bob'));
+    // Before: owned was "not a root", so delete of bob deleted a database nobody had forked.
+    expect(await provider.find(ctx, 'bob')).toMatchObject({ name: 'myapp-bob', owned: false });
+    await expect(provider.fork(ctx, { env: 'bob', parent: 'prod' })).rejects.toThrow(/refusing to fork over database "myapp-bob"/);
+    await expect(provider.remove(ctx, { env: 'bob' })).rejects.toThrow(/refusing to delete database "myapp-bob".*left untouched/);
+    await expect(provider.remove(ctx, { env: 'bob', reason: 'rollback' })).rejects.toThrow(/refusing to delete/);
+    expect(JSON.stringify(byName(fake, 'myapp-bob'))).toBe(before);
+    // Its own fork is owned, through find and list.
+    expect(await provider.fork(ctx, { env: 'carol', parent: 'prod' })).toMatchObject({ owned: true });
+    expect((await provider.list(ctx)).map((r) => `${r.env}:${String(r.owned)}`).sort()).toEqual(['bob:false', 'carol:true', 'prod:false']);
   });
 
   it('a database deleted by someone else between lookup and delete (404) counts as deleted', async () => {

@@ -12,7 +12,10 @@ import { provider } from '../../src/providers/cache/valkey.js';
 import { schema, type ValkeyOptions } from '../../src/providers/cache/valkey.schema.js';
 import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { databaseForeign, prefixForeign } from '../helpers/redis-ownership.js';
+import { REGISTRY_KEYS } from '../../src/providers/redis-common/registry.js';
 import { readKeys, redisServerAvailable, seedKeys, startRedisServer, type RedisServer, type ServerFlavour } from '../helpers/redis-server.js';
 
 const flavours: ServerFlavour[] = [];
@@ -47,6 +50,19 @@ for (const flavour of flavours) {
     });
 
     providerContract(`valkey (${flavour}) db`, provider as Provider<unknown>, async () => ({ ctx: ctx({ isolation: 'db' }, 'contractdb'), parent: 'dev' }));
+
+    // 'empty' does not apply: an unrecorded prefix without keys, or an empty unrecorded database, is nothing.
+    ownershipContract(`valkey (${flavour}) prefix`, provider as Provider<unknown>, async () => ({
+      ctx: ctx({}, 'owner'),
+      parent: 'dev',
+      foreign: prefixForeign(client, REGISTRY_KEYS.cachePrefixes, 'owner', (env) => `owner:${env}:`),
+    }));
+
+    ownershipContract(`valkey (${flavour}) db`, provider as Provider<unknown>, async () => ({
+      ctx: ctx({ isolation: 'db', names: { 'contract-foreign': '3' } }, 'ownerdb'),
+      parent: 'dev',
+      foreign: databaseForeign((n) => server.client(n), REGISTRY_KEYS.cacheDatabases, 'ownerdb', 3),
+    }));
 
     it('names itself valkey in messages and reports which server it found', async () => {
       expect(provider.name).toBe('valkey');

@@ -13,6 +13,7 @@ import { provider } from '../../src/providers/secrets/vault.js';
 import { schema, type VaultOptions } from '../../src/providers/secrets/vault.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { secretsCliProject } from '../safety/cloud-project.js';
 import { expectCleanFailure } from './cloud-db.cli.js';
@@ -42,6 +43,54 @@ providerContract('vault', provider as Provider<unknown>, async () => {
       expect(fake.violations).toEqual([]);
       expect(fake.responseProblems).toEqual([]);
       await fake.close();
+    },
+  };
+});
+
+/** A call to the fake with Vault's own KV v2 HTTP API (never fork-stack code), as `vault kv …` would. */
+async function vault(fake: Fake, method: string, route: string, body?: unknown): Promise<void> {
+  const res = await fetch(`${fake.env.VAULT_ADDR}/v1/secret/${route}`, {
+    method,
+    headers: { 'x-vault-token': fake.env.VAULT_TOKEN as string, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+}
+
+let ownershipFake: Fake | undefined;
+afterAll(async () => {
+  if (ownershipFake) {
+    expect(ownershipFake.violations).toEqual([]);
+    await ownershipFake.close();
+  }
+});
+// Entry secret/myapp/contract-foreign: metadata only (someone's placeholder), data with no marker, or
+// fork-stack's custom_metadata for another project (a names override) or another environment.
+ownershipContract('vault', provider as Provider<unknown>, async () => {
+  const fake = (ownershipFake = await startFake('vault'));
+  const key = 'myapp/contract-foreign';
+  const marked = async (project: string, env: string) => {
+    await vault(fake, 'POST', `metadata/${key}`, { custom_metadata: { 'fork-stack:project': project, 'fork-stack:env': env, 'fork-stack:parent': 'dev' } });
+    await vault(fake, 'POST', `data/${key}`, { data: { TOKEN: 'theirs' } });
+  };
+  return {
+    ctx: contextFor(fake) as ProviderContext<unknown>,
+    parent: 'dev',
+    foreign: {
+      plant: {
+        empty: async () => vault(fake, 'POST', `metadata/${key}`, { custom_metadata: { owner: 'ops' } }),
+        'non-empty': async () => vault(fake, 'POST', `data/${key}`, { data: { API_URL: 'https://theirs.example.com', TOKEN: 'theirs' } }),
+        'other-project': async (env) => marked('myapp-d', env),
+        'other-env': async () => marked('myapp', 'someone-else'),
+      },
+      // Everything Vault keeps of the entry: metadata (custom_metadata, versions, times) and every version's data.
+      fingerprint: async () => {
+        const e = entry(fake, key);
+        return JSON.stringify(e ? { ...e, versions: [...e.versions] } : null);
+      },
+      clear: async () => {
+        if (entry(fake, key)) await vault(fake, 'DELETE', `metadata/${key}`);
+      },
     },
   };
 });

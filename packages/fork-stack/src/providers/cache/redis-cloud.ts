@@ -8,8 +8,10 @@
  * can be unknown to the task service for a moment after it is returned, so a few 404s are tolerated.
  * After its task completes, a new database is waited for until its status is `active`.
  *
- * A fork starts empty. Names are the only mark of an environment (Redis Cloud databases have no labels):
- * roots are adopted by name and never created, forked over or deleted.
+ * A fork starts empty. A name proves nothing: roots are adopted by name and never created, forked over or
+ * deleted, and a fork is fork-stack's only when this checkout's ownership record
+ * (cache/ownership-ledger.ts) names its database id. Anything else under the environment's name is
+ * refused untouched.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
@@ -19,6 +21,7 @@ import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { dropLedger, ledgerMarkedFor, ledgerOwns, readLedger, writeLedger, type LedgerEntry } from './ownership-ledger.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type RedisCloudOptions } from './redis-cloud.schema.js';
 
 type Ctx = ProviderContext<RedisCloudOptions>;
@@ -137,13 +140,16 @@ async function waitActive(ctx: Ctx, http: HttpClient, id: number, name: string):
   );
 }
 
-function resource(ctx: Ctx, env: string, db: CloudDatabase): Resource {
+function resource(ctx: Ctx, env: string, db: CloudDatabase, entry: LedgerEntry | undefined): Resource {
+  const owned = !isAdoptedEnv(ctx, env) && ledgerOwns(ctx, env, entry, [String(db.databaseId)]);
+  const markedFor = owned ? undefined : ledgerMarkedFor(ctx, env, entry);
   return {
     env,
     name: db.name,
     id: String(db.databaseId),
     state: db.status === undefined || db.status === 'active' ? 'ready' : 'creating',
-    owned: !isAdoptedEnv(ctx, env),
+    owned,
+    ...(markedFor ? { markedFor } : {}),
     createdAt: db.activatedOn,
     details: {
       ...(db.publicEndpoint ? { endpoint: db.publicEndpoint } : {}),
@@ -151,6 +157,12 @@ function resource(ctx: Ctx, env: string, db: CloudDatabase): Resource {
       ...(db.status && db.status !== 'active' ? { status: db.status } : {}),
     },
   };
+}
+
+function notOurs(ctx: Ctx, env: string, db: CloudDatabase, action: string): OperationError {
+  return new OperationError(`redis-cloud: refusing to ${action} database "${db.name}" (${db.databaseId}) for "${env}": this checkout has no record that fork-stack created it for project "${ctx.project}"; it was left untouched`, {
+    hint: `Redis Cloud databases carry no fork-stack marker, so fork-stack only touches the databases it created here. Delete or rename "${db.name}" yourself, or give "${env}" another name with names = { ${env} = "…" } in [${ctx.slot}].`,
+  });
 }
 
 async function taskOf(ctx: Ctx, call: Promise<{ body: { taskId?: string } }>, what: string): Promise<string> {
@@ -168,7 +180,7 @@ export const provider = {
 
   async find(ctx, env) {
     const db = await findDatabase(ctx, api(ctx), env);
-    return db && resource(ctx, env, db);
+    return db && resource(ctx, env, db, await readLedger(ctx, env));
   },
 
   async fork(ctx, { env, parent }) {
@@ -179,7 +191,11 @@ export const provider = {
     const all = await listDatabases(ctx, http);
     const name = naming.nameOf(ctx, env);
     const existing = all.find((db) => db.name === name);
-    if (existing) return resource(ctx, env, existing.status === 'active' ? existing : await waitActive(ctx, http, existing.databaseId, name));
+    if (existing) {
+      const entry = await readLedger(ctx, env);
+      if (!ledgerOwns(ctx, env, entry, [String(existing.databaseId)])) throw notOurs(ctx, env, existing, 'fork over');
+      return resource(ctx, env, existing.status === 'active' ? existing : await waitActive(ctx, http, existing.databaseId, name), entry);
+    }
     if (!all.some((db) => db.name === naming.nameOf(ctx, parent))) {
       throw new OperationError(`redis-cloud: parent environment "${parent}" has no database "${naming.nameOf(ctx, parent)}" in subscription ${ctx.options.subscription_id}`, {
         hint: `Run "fork-stack list" to see the environments, or set names = { ${parent} = "<database name>" } in [${ctx.slot}] to adopt an existing database.`,
@@ -209,27 +225,32 @@ export const provider = {
     );
     const id = (await waitForTask(ctx, http, taskId, `the task creating database "${name}"`)) ?? (await findDatabase(ctx, http, env))?.databaseId;
     if (id === undefined) throw new OperationError(`redis-cloud: the task creating database "${name}" completed, but the database is not listed`);
-    return resource(ctx, env, await waitActive(ctx, http, id, name));
+    // Recorded as soon as this run's own task names the database: a rollback may now delete it.
+    await writeLedger(ctx, env, 'redis-cloud', [String(id)]);
+    return resource(ctx, env, await waitActive(ctx, http, id, name), await readLedger(ctx, env));
   },
 
   async remove(ctx, { env }) {
     if (isAdoptedEnv(ctx, env)) throw new UsageError(`redis-cloud: "${env}" is a root or protected environment; fork-stack never deletes its database`);
     const http = api(ctx);
     const db = await findDatabase(ctx, http, env);
-    if (!db) return;
+    if (!db) return dropLedger(ctx, env);
+    if (!ledgerOwns(ctx, env, await readLedger(ctx, env), [String(db.databaseId)])) throw notOurs(ctx, env, db, 'delete');
     ctx.progress({ message: `deleting database ${db.name}` });
     const what = `delete database ${db.name}`;
     const response = await http.request<{ taskId?: string }>({ method: 'DELETE', path: `${databasesPath(ctx)}/${db.databaseId}`, what, expect: [404], signal: ctx.signal });
-    if (response.status === 404) return;
-    const taskId = await taskOf(ctx, Promise.resolve(response), what);
-    await waitForTask(ctx, http, taskId, `the task deleting database "${db.name}"`);
+    if (response.status !== 404) {
+      const taskId = await taskOf(ctx, Promise.resolve(response), what);
+      await waitForTask(ctx, http, taskId, `the task deleting database "${db.name}"`);
+    }
+    await dropLedger(ctx, env);
   },
 
   async list(ctx) {
     const out: Resource[] = [];
     for (const db of await listDatabases(ctx, api(ctx))) {
       const env = naming.envOf(ctx, db.name);
-      if (env) out.push(resource(ctx, env, db));
+      if (env) out.push(resource(ctx, env, db, await readLedger(ctx, env)));
     }
     return out;
   },

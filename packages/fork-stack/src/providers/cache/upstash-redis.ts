@@ -9,8 +9,10 @@
  *    and the backup is deleted again.
  *  - remove: DELETE /redis/database/{id}; gone already is success.
  *  - list: GET /redis/databases, names mapped back to environments through the naming pattern.
- * Upstash databases carry no labels, so the name is the only mark of an environment: roots are adopted
- * by name and never created, forked over or deleted.
+ * Upstash databases carry no labels or description, so a name proves nothing: roots are adopted by name
+ * and never created, forked over or deleted, and a fork is fork-stack's only when this checkout's
+ * ownership record (cache/ownership-ledger.ts) names its database id. Anything else under the
+ * environment's name is refused untouched.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
@@ -20,6 +22,7 @@ import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { dropLedger, ledgerMarkedFor, ledgerOwns, readLedger, writeLedger, type LedgerEntry } from './ownership-ledger.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type UpstashRedisOptions } from './upstash-redis.schema.js';
 
 type Ctx = ProviderContext<UpstashRedisOptions>;
@@ -76,16 +79,25 @@ function host(db: UpstashDatabase): string {
   return db.endpoint.includes('.') ? db.endpoint : `${db.endpoint}.upstash.io`;
 }
 
-function resource(ctx: Ctx, env: string, db: UpstashDatabase): Resource {
+function resource(ctx: Ctx, env: string, db: UpstashDatabase, entry: LedgerEntry | undefined): Resource {
+  const owned = !isAdoptedEnv(ctx, env) && ledgerOwns(ctx, env, entry, [db.database_id]);
+  const markedFor = owned ? undefined : ledgerMarkedFor(ctx, env, entry);
   return {
     env,
     name: db.database_name,
     id: db.database_id,
     state: db.state === undefined || db.state === 'active' ? 'ready' : 'creating',
-    owned: !isAdoptedEnv(ctx, env),
+    owned,
+    ...(markedFor ? { markedFor } : {}),
     createdAt: db.creation_time ? new Date(db.creation_time * 1000).toISOString() : undefined,
     details: { host: host(db), ...(db.primary_region ? { region: db.primary_region } : {}), ...(db.state && db.state !== 'active' ? { upstashState: db.state } : {}) },
   };
+}
+
+function notOurs(ctx: Ctx, env: string, db: UpstashDatabase, action: string): OperationError {
+  return new OperationError(`upstash: refusing to ${action} database "${db.database_name}" (${db.database_id}) for "${env}": this checkout has no record that fork-stack created it for project "${ctx.project}"; it was left untouched`, {
+    hint: `Upstash databases carry no labels, so fork-stack only touches the databases it created here. Delete or rename "${db.database_name}" yourself in the Upstash Console, or give "${env}" another name with names = { ${env} = "…" } in [${ctx.slot}].`,
+  });
 }
 
 async function waitActive(ctx: Ctx, http: HttpClient, db: UpstashDatabase, what: string): Promise<UpstashDatabase> {
@@ -158,7 +170,7 @@ export const provider = {
 
   async find(ctx, env) {
     const db = await findDatabase(ctx, api(ctx), env);
-    return db && resource(ctx, env, db);
+    return db && resource(ctx, env, db, await readLedger(ctx, env));
   },
 
   async fork(ctx, { env, parent }) {
@@ -169,7 +181,11 @@ export const provider = {
     const all = await listDatabases(ctx, http);
     const name = naming.nameOf(ctx, env);
     const existing = all.find((db) => db.database_name === name);
-    if (existing) return resource(ctx, env, await waitActive(ctx, http, existing, 'to become active'));
+    if (existing) {
+      const entry = await readLedger(ctx, env);
+      if (!ledgerOwns(ctx, env, entry, [existing.database_id])) throw notOurs(ctx, env, existing, 'fork over');
+      return resource(ctx, env, await waitActive(ctx, http, existing, 'to become active'), entry);
+    }
     const parentDb = all.find((db) => db.database_name === naming.nameOf(ctx, parent));
     if (!parentDb) {
       throw new OperationError(`upstash: parent environment "${parent}" has no database "${naming.nameOf(ctx, parent)}"`, {
@@ -194,25 +210,29 @@ export const provider = {
       what: `create database ${name}`,
       signal: ctx.signal,
     });
+    // Recorded at once: the answer proves this run made it, and a rollback may now delete it.
+    await writeLedger(ctx, env, 'upstash-redis', [created.database_id]);
     let db = await waitActive(ctx, http, created, 'to become active');
     if (options.copy) db = await copyParent(ctx, http, parentDb, db);
-    return resource(ctx, env, db);
+    return resource(ctx, env, db, await readLedger(ctx, env));
   },
 
   async remove(ctx, { env }) {
     if (isAdoptedEnv(ctx, env)) throw new UsageError(`upstash: "${env}" is a root or protected environment; fork-stack never deletes its database`);
     const http = api(ctx);
     const db = await findDatabase(ctx, http, env);
-    if (!db) return;
+    if (!db) return dropLedger(ctx, env);
+    if (!ledgerOwns(ctx, env, await readLedger(ctx, env), [db.database_id])) throw notOurs(ctx, env, db, 'delete');
     ctx.progress({ message: `deleting database ${db.database_name}` });
     await http.request({ method: 'DELETE', path: `/redis/database/${encodeURIComponent(db.database_id)}`, what: `delete database ${db.database_name}`, expect: [404], signal: ctx.signal });
+    await dropLedger(ctx, env);
   },
 
   async list(ctx) {
     const out: Resource[] = [];
     for (const db of await listDatabases(ctx, api(ctx))) {
       const env = naming.envOf(ctx, db.database_name);
-      if (env) out.push(resource(ctx, env, db));
+      if (env) out.push(resource(ctx, env, db, await readLedger(ctx, env)));
     }
     return out;
   },

@@ -11,6 +11,10 @@
  *  - find/list: roots and production environments always; other environments when this checkout has
  *    their record. A teammate's environment is not visible here until they share it (the limit of having
  *    no API), which `fork-stack create <env>` on this machine repairs by recording it.
+ *
+ * Ownership: the record is the only marker Inngest allows (it has no API to label a branch environment).
+ * It names the project and the environment; a record naming another one (a copied state directory) is
+ * reported with `markedFor`, and fork and remove refuse it untouched.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +28,8 @@ import type { InngestOptions } from './inngest.schema.js';
 type Ctx = ProviderContext<InngestOptions>;
 
 interface LocalRecord {
+  /** Absent in records written before it was added: they sit in this project's state directory. */
+  project?: string;
   env: string;
   branch: string;
   parent?: string;
@@ -46,13 +52,23 @@ async function readRecord(ctx: Ctx, env: string): Promise<LocalRecord | undefine
   }
 }
 
+const ours = (ctx: Ctx, env: string, record: LocalRecord | undefined) => record !== undefined && record.env === env && (record.project ?? ctx.project) === ctx.project;
+
+function notOurs(ctx: Ctx, env: string, record: LocalRecord, action: string): OperationError {
+  return new OperationError(`inngest: refusing to ${action} "${env}": its record ${path.relative(ctx.root, recordFile(ctx, env))} was written for project "${record.project ?? ctx.project}", environment "${record.env}"; it was left untouched`, {
+    hint: 'It was probably copied from another checkout or project: remove it yourself if it is stale.',
+  });
+}
+
 function resource(ctx: Ctx, env: string, record?: LocalRecord): Resource {
   const production = ctx.options.production.includes(env);
+  const owned = ours(ctx, env, record);
   return {
     env,
     name: production ? 'production' : branchName(ctx, env),
     state: 'ready',
-    owned: record !== undefined,
+    owned,
+    ...(record && !owned ? { markedFor: { project: record.project ?? ctx.project, env: record.env } } : {}),
     parent: record?.parent,
     createdAt: record?.createdAt || undefined,
     details: { kind: production ? 'production environment' : 'branch environment (created by Inngest on first use)' },
@@ -81,13 +97,14 @@ export const provider = {
   async fork(ctx, { env, parent }) {
     if (adopted(ctx, env)) throw new UsageError(`inngest: "${env}" is a root or production environment; it is adopted, never forked`);
     const existing = await readRecord(ctx, env);
+    if (existing && !ours(ctx, env, existing)) throw notOurs(ctx, env, existing, 'create');
     if (existing) return resource(ctx, env, existing);
     if (!adopted(ctx, parent) && !(await readRecord(ctx, parent))) {
       throw new OperationError(`inngest: parent environment "${parent}" is not known here`, {
         hint: `Create "${parent}" first, or fork from a root (${ctx.roots.join(', ') || 'none configured'}).`,
       });
     }
-    const record: LocalRecord = { env, branch: branchName(ctx, env), parent, createdAt: ctx.now().toISOString() };
+    const record: LocalRecord = { project: ctx.project, env, branch: branchName(ctx, env), parent, createdAt: ctx.now().toISOString() };
     await writeFileAtomic(recordFile(ctx, env), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
     return resource(ctx, env, record);
   },
@@ -96,6 +113,7 @@ export const provider = {
     if (adopted(ctx, env)) throw new UsageError(`inngest: "${env}" is a root or production environment; fork-stack never removes it`);
     const record = await readRecord(ctx, env);
     if (!record) return;
+    if (!ours(ctx, env, record)) throw notOurs(ctx, env, record, 'delete');
     await fs.rm(recordFile(ctx, env), { force: true });
     ctx.warn(
       `Inngest has no API to archive the branch environment "${record.branch}"; Inngest archives it by itself after its last deploy (its events and runs stay in the dashboard until then). Nothing else of "${env}" is left.`,

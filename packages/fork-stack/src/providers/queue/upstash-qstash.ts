@@ -11,6 +11,12 @@
  *
  * The QStash token is the account's, not the environment's: it is not written into environment files
  * unless `pass_credentials = true`.
+ *
+ * Ownership: QStash queues carry no labels, so a queue name proves nothing. fork-stack records each queue
+ * it creates (name and QStash's creation time) in this checkout's ownership record
+ * (cache/ownership-ledger.ts) right after creating it; an environment is owned only when every one of its
+ * queues that exists is recorded, and fork, delete and rollback refuse (touching nothing) when any queue
+ * under the environment's names is not.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
@@ -18,6 +24,7 @@ import { ProviderHttpError } from '../../core/http.js';
 import { envFromName, envNameProblem, renderPattern, resourceNameFor } from '../../core/names.js';
 import { providerHttp } from '../cloud/http.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { dropLedger, ledgerMarkedFor, readLedger, writeLedger, type LedgerEntry } from '../cache/ownership-ledger.js';
 import { QUEUE_NAME, type QstashOptions } from './upstash-qstash.schema.js';
 
 type Ctx = ProviderContext<QstashOptions>;
@@ -80,13 +87,24 @@ function checkName(ctx: Ctx, env: string): string | undefined {
   return undefined;
 }
 
-function resource(ctx: Ctx, env: string, found: QueueInfo[], adopted: boolean): Resource {
+/** A queue's identity in the ownership record: a queue deleted and made again under its name differs. */
+const identity = (q: QueueInfo) => `${q.name}@${q.createdAt ?? ''}`;
+
+/** Whether this checkout's record proves every one of `found` fork-stack's for (project, env). */
+function recorded(ctx: Ctx, env: string, entry: LedgerEntry | undefined, found: QueueInfo[]): boolean {
+  return entry !== undefined && entry.project === ctx.project && entry.env === env && found.every((q) => entry.ids.includes(identity(q)));
+}
+
+function resource(ctx: Ctx, env: string, found: QueueInfo[], adopted: boolean, entry?: LedgerEntry): Resource {
   const createdAt = found.map((q) => q.createdAt).filter((t): t is number => typeof t === 'number').sort()[0];
+  const owned = !adopted && recorded(ctx, env, entry, found);
+  const markedFor = owned || adopted ? undefined : ledgerMarkedFor(ctx, env, entry);
   return {
     env,
     name: resourceName(ctx, env),
-    state: 'ready',
-    owned: !adopted,
+    state: adopted || configured(ctx).length === found.length ? 'ready' : 'partial',
+    owned,
+    ...(markedFor ? { markedFor } : {}),
     createdAt: createdAt ? new Date(createdAt).toISOString() : undefined,
     details: {
       queues: found.map((q) => q.name).join(', ') || 'none yet (created on first enqueue)',
@@ -94,6 +112,18 @@ function resource(ctx: Ctx, env: string, found: QueueInfo[], adopted: boolean): 
       ...(found.some((q) => q.paused) ? { paused: true } : {}),
     },
   };
+}
+
+/** The environment's configured queues that exist now (possibly not all of them). */
+function present(ctx: Ctx, env: string, all: QueueInfo[]): QueueInfo[] {
+  const names = new Set(configured(ctx).map((q) => queueName(ctx, env, q.key)));
+  return all.filter((q) => names.has(q.name));
+}
+
+function notOurs(ctx: Ctx, env: string, queues: QueueInfo[], action: string): OperationError {
+  return new OperationError(`qstash: refusing to ${action} "${env}": queue${queues.length === 1 ? '' : 's'} ${queues.map((q) => q.name).join(', ')} ${queues.length === 1 ? 'was' : 'were'} not created by fork-stack for this project and environment (no record in this checkout); nothing was changed`, {
+    hint: `QStash queues carry no labels, so fork-stack only touches the queues it created here. Delete them yourself, or give "${env}" other queue names with names = { ${env} = "…" } in [${ctx.slot}].`,
+  });
 }
 
 /** The environment's queues as they exist now, or undefined when any configured queue is missing. */
@@ -129,8 +159,9 @@ export const provider = {
       const names = new Set(configured(ctx).map((q) => queueName(ctx, env, q.key)));
       return resource(ctx, env, all.filter((q) => names.has(q.name)), true);
     }
-    const found = complete(ctx, env, all);
-    return found ? resource(ctx, env, found, false) : undefined;
+    // Any queue under the environment's names counts: a lone foreign one must be refused, not ignored.
+    const found = present(ctx, env, all);
+    return found.length > 0 ? resource(ctx, env, found, false, await readLedger(ctx, env)) : undefined;
   },
 
   async fork(ctx, { env, parent }) {
@@ -143,6 +174,11 @@ export const provider = {
         hint: `Run "fork-stack list" to see the environments, or create "${parent}" first.`,
       });
     }
+    // POST /v2/queues is an upsert: it would silently take over (and re-configure) a queue someone else
+    // made, so every existing queue of the environment must be on record before anything is sent.
+    let entry = await readLedger(ctx, env);
+    const foreign = present(ctx, env, all).filter((q) => !recorded(ctx, env, entry, [q]));
+    if (foreign.length > 0) throw notOurs(ctx, env, foreign, 'create');
     const existing = new Set(all.map((q) => q.name));
     const api = client(ctx);
     for (const q of configured(ctx)) {
@@ -152,22 +188,31 @@ export const provider = {
       await api
         .request({ method: 'POST', path: '/v2/queues', body: { queueName: queueNameValue, parallelism: q.parallelism }, what: `create queue ${queueNameValue}`, signal: ctx.signal })
         .catch((error: unknown) => explain(error, env));
+      // Recorded one by one, so that a rollback after a later failure can delete the ones made so far.
+      const made = present(ctx, env, await listQueues(ctx)).find((x) => x.name === queueNameValue);
+      if (made) {
+        const before = recorded(ctx, env, entry, []) ? (entry?.ids ?? []) : [];
+        await writeLedger(ctx, env, 'upstash-qstash', [...new Set([...before, identity(made)])]);
+        entry = await readLedger(ctx, env);
+      }
     }
     const found = complete(ctx, env, await listQueues(ctx));
     if (!found) throw new OperationError(`qstash: the queues of "${env}" were created but are not listed by QStash`);
-    return resource(ctx, env, found, false);
+    return resource(ctx, env, found, false, entry);
   },
 
   async remove(ctx, { env }) {
     if (adoptedEnv(ctx, env)) throw new UsageError(`qstash: "${env}" is a root environment; fork-stack never deletes its queues`);
     const api = client(ctx);
-    const present = new Set((await listQueues(ctx)).map((q) => q.name));
-    for (const { key } of configured(ctx)) {
-      const name = queueName(ctx, env, key);
-      if (!present.has(name)) continue;
+    const found = present(ctx, env, await listQueues(ctx));
+    const entry = await readLedger(ctx, env);
+    const foreign = found.filter((q) => !recorded(ctx, env, entry, [q]));
+    if (foreign.length > 0) throw notOurs(ctx, env, foreign, 'delete');
+    for (const { name } of found) {
       ctx.progress({ message: `deleting queue ${name}` });
       await api.request({ method: 'DELETE', path: `/v2/queues/${encodeURIComponent(name)}`, what: `delete queue ${name}`, expect: [404], signal: ctx.signal });
     }
+    await dropLedger(ctx, env);
   },
 
   async list(ctx) {
@@ -187,7 +232,7 @@ export const provider = {
     }
     for (const env of [...candidates].sort()) {
       const found = complete(ctx, env, all);
-      if (found) out.push(resource(ctx, env, found, false));
+      if (found) out.push(resource(ctx, env, found, false, await readLedger(ctx, env)));
     }
     return out;
   },

@@ -118,10 +118,44 @@ export function dbEnvs(provider: string) {
     return 16;
   }
 
+  /**
+   * What occupies the database `names` pins `env` to when no record of (project, env) exists: a record of
+   * another project or environment, or keys fork-stack did not put there. Without an explicit number
+   * nothing can sit under the environment's name: its database is only ever found through its record.
+   */
+  async function occupant(ctx: Ctx, target: RedisTarget, registry: Registry, env: string): Promise<{ db: number; entry?: RegistryEntry } | undefined> {
+    const db = explicitDb(ctx, env);
+    if (db === undefined) return undefined;
+    const entry = await registry.get(String(db));
+    if (entry) return { db, entry };
+    const size = await withRedis(ctx, provider, (other) => other.dbsize(), { db, target });
+    return size > 0 ? { db } : undefined;
+  }
+
+  const foreign = (ctx: Ctx, target: RedisTarget, env: string, db: number, entry?: RegistryEntry): Resource => ({
+    env,
+    name: resourceName(ctx, env),
+    state: 'ready',
+    owned: false,
+    ...(entry ? { markedFor: { project: entry.project, env: entry.env } } : {}),
+    details: { server: target.display, db, ...(entry ? {} : { unrecordedKeys: true }) },
+  });
+
+  const refuseForeign = (ctx: Ctx, env: string, held: { db: number; entry?: RegistryEntry }, action: string) =>
+    new OperationError(
+      held.entry
+        ? `${provider}: refusing to ${action} "${env}": database ${held.db} (names.${env}) is recorded for project "${held.entry.project}", environment "${held.entry.env}"; it was left untouched`
+        : `${provider}: refusing to ${action} "${env}": database ${held.db} (names.${env}) holds keys that fork-stack did not put there (no record of this project and environment); it was left untouched`,
+      { hint: `Empty it yourself if the keys are leftovers, or give "${env}" another database with names = { ${env} = "<n>" } in [${ctx.slot}].` },
+    );
+
   async function find(ctx: Ctx, env: string): Promise<Resource | undefined> {
     return onMap(ctx, async (client, target, registry) => {
       const found = await lookup(ctx, registry, env);
-      if (!found) return undefined;
+      if (!found) {
+        const held = await occupant(ctx, target, registry, env);
+        return held && foreign(ctx, target, env, held.db, held.entry);
+      }
       if (!found.entry) await client.ping();
       return resource(ctx, target, env, found.db, found.entry);
     });
@@ -179,6 +213,8 @@ export function dbEnvs(provider: string) {
         const allocated = Number(await client.eval(ALLOCATE, 1, MAP_KEY, ctx.project, env, String(MAP_DB), JSON.stringify(entry), ...candidates.map(String)));
         if (allocated < 0) {
           if (explicit !== undefined) {
+            const held = await occupant(ctx, target, registry, env);
+            if (held) throw refuseForeign(ctx, env, held, 'create');
             throw new OperationError(`${provider}: database ${explicit} (names.${env}) is taken or holds keys fork-stack did not put there`, {
               hint: `Empty it, or drop names.${env} so that a free database is chosen.`,
             });
@@ -223,7 +259,12 @@ export function dbEnvs(provider: string) {
     assertSafe(ctx, env);
     await onMap(ctx, async (_client, target, registry) => {
       const found = await lookup(ctx, registry, env);
-      if (!found?.entry) return;
+      if (!found?.entry) {
+        // Gone already is success; a pinned database holding someone else's keys or record is refused.
+        const held = await occupant(ctx, target, registry, env);
+        if (held) throw refuseForeign(ctx, env, held, 'delete');
+        return;
+      }
       if (found.db === MAP_DB || rootDbs(ctx).has(found.db)) {
         throw new OperationError(`${provider}: "${env}" is recorded with database ${found.db}, which is database 0 or a root's; not flushing it`, {
           hint: `Remove the field ${found.db} from ${MAP_KEY} by hand if the record is wrong.`,
@@ -237,8 +278,18 @@ export function dbEnvs(provider: string) {
   async function list(ctx: Ctx): Promise<Resource[]> {
     return onMap(ctx, async (_client, target, registry) => {
       const out = ctx.roots.map((root) => resource(ctx, target, root, rootDb(ctx, root)));
+      const pinnedTo = new Map(Object.keys(ctx.options.names).map((env) => [String(explicitDb(ctx, env)), env]));
       for (const [field, entry] of await registry.all()) {
-        if (entry.project === ctx.project && !ctx.roots.includes(entry.env)) out.push(resource(ctx, target, entry.env, Number(field), entry));
+        if (entry.project !== ctx.project || ctx.roots.includes(entry.env)) continue;
+        // A record the configuration contradicts (names pins that database to another environment, or
+        // this environment to another database) is listed as nobody's: gc and delete leave it alone.
+        const pinned = pinnedTo.get(field);
+        const own = explicitDb(ctx, entry.env);
+        if ((pinned !== undefined && pinned !== entry.env) || (own !== undefined && String(own) !== field)) {
+          ctx.warn(`the server records "${entry.env}" in database ${field}, which names in [${ctx.slot}] ${pinned !== undefined && pinned !== entry.env ? `gives to "${pinned}"` : `does not give it`}; its keys are left alone`);
+          continue;
+        }
+        out.push(resource(ctx, target, entry.env, Number(field), entry));
       }
       return out;
     });

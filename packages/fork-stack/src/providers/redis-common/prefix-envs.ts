@@ -2,13 +2,15 @@
  * Environments isolated by key prefix on one shared server: the lifecycle shared by the redis/valkey
  * cache (prefix mode) and the BullMQ queue.
  *
- *  - find: roots are adopted (they exist whenever the server answers); any other environment exists when
- *    the server's registry (see registry.ts) records its prefix for this project.
+ *  - find: roots are adopted (they exist whenever the server answers); any other environment is ours when
+ *    the server's registry (see registry.ts) records its prefix for this project and this environment.
+ *    A prefix recorded for another project or environment, or holding keys with no record at all, is
+ *    reported as found but not owned (with `markedFor` when recorded), so that the engine refuses it.
  *  - fork: refuses a prefix that already holds keys fork-stack did not record (someone else's data, which
  *    a rollback would otherwise delete), records the prefix as "creating", optionally copies the parent's
  *    keys, then marks it "ready". A re-run after a crash finishes the same steps.
- *  - remove: SCAN + UNLINK of exactly the environment's prefix, then the record. Only recorded prefixes of
- *    this project are deleted; roots never.
+ *  - remove: SCAN + UNLINK of exactly the environment's prefix, then the record. Only prefixes recorded
+ *    for this project and environment are deleted; roots never; a foreign prefix is refused untouched.
  */
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { ForkRequest, ProviderContext, Resource } from '../types.js';
@@ -62,6 +64,21 @@ export function prefixEnvs(spec: PrefixSpec) {
 
   const ours = (ctx: Ctx, entry: RegistryEntry | undefined, env: string) => entry !== undefined && entry.project === ctx.project && entry.env === env;
 
+  /** Something under the prefix that fork-stack cannot prove it made for (project, env). */
+  const foreign = (ctx: Ctx, target: RedisTarget, env: string, entry?: RegistryEntry): Resource => ({
+    env,
+    name: prefixOf(ctx, env),
+    state: 'ready',
+    owned: false,
+    ...(entry ? { markedFor: { project: entry.project, env: entry.env } } : {}),
+    details: { server: target.display, ...(entry ? {} : { unrecordedKeys: true }) },
+  });
+
+  const unrecorded = (env: string, field: string, target: RedisTarget, action: string) =>
+    new OperationError(`${spec.provider}: refusing to ${action} "${env}": its key prefix "${field}" holds keys that fork-stack did not create on ${target.display} (no record of this project and environment); they were left untouched`, {
+      hint: `Another app may use this prefix. If they are leftovers, delete them yourself (redis-cli --scan --pattern '${field}*'); otherwise change ${spec.optionHint}.`,
+    });
+
   const conflict = (ctx: Ctx, env: string, field: string, entry: RegistryEntry) =>
     new OperationError(`${spec.provider}: the key prefix "${field}" of "${env}" is recorded for project "${entry.project}", environment "${entry.env}"`, {
       hint: `Two projects or environments resolve to the same prefix on this server; include {project} and {env} in ${spec.optionHint}.`,
@@ -73,8 +90,11 @@ export function prefixEnvs(spec: PrefixSpec) {
         await client.ping();
         return resource(ctx, target, env);
       }
-      const entry = await new Registry(client, spec.registryKey).get(keyspace(ctx, env));
-      return ours(ctx, entry, env) ? resource(ctx, target, env, entry) : undefined;
+      const field = keyspace(ctx, env);
+      const entry = await new Registry(client, spec.registryKey).get(field);
+      if (entry) return ours(ctx, entry, env) ? resource(ctx, target, env, entry) : foreign(ctx, target, env, entry);
+      // Keys under the prefix with no record: someone else's data, never taken for an environment.
+      return (await hasKeys(client, field, { batch: ctx.options.batch_size, signal: ctx.signal })) ? foreign(ctx, target, env) : undefined;
     });
   }
 
@@ -98,11 +118,7 @@ export function prefixEnvs(spec: PrefixSpec) {
         }
       }
       if (!entry) {
-        if (await hasKeys(client, field, { batch: ctx.options.batch_size, signal: ctx.signal })) {
-          throw new OperationError(`${spec.provider}: the key prefix "${field}" for "${env}" already holds keys that fork-stack did not create on ${target.display}`, {
-            hint: `Another app may use this prefix. If they are leftovers, delete them yourself (redis-cli --scan --pattern '${field}*'); otherwise change ${spec.optionHint}.`,
-          });
-        }
+        if (await hasKeys(client, field, { batch: ctx.options.batch_size, signal: ctx.signal })) throw unrecorded(env, field, target, 'create');
         const claim = await registry.claim(field, newEntry(ctx.project, env, parent, ctx.now()));
         if (!claim.claimed && !ours(ctx, claim.entry, env)) throw conflict(ctx, env, field, claim.entry as RegistryEntry);
         entry = claim.entry as RegistryEntry;
@@ -128,10 +144,14 @@ export function prefixEnvs(spec: PrefixSpec) {
     if (ctx.roots.includes(env)) throw new UsageError(`${spec.provider}: "${env}" is a root environment; fork-stack never deletes its keys`);
     assertSafe(ctx, env);
     const field = keyspace(ctx, env);
-    return withRedis(ctx, spec.provider, async (client) => {
+    return withRedis(ctx, spec.provider, async (client, target) => {
       const registry = new Registry(client, spec.registryKey);
       const entry = await registry.get(field);
-      if (!entry) return 0;
+      if (!entry) {
+        // Gone already is success, but keys with no record are not ours to delete (nor to roll back).
+        if (await hasKeys(client, field, { batch: ctx.options.batch_size, signal: ctx.signal })) throw unrecorded(env, field, target, 'delete');
+        return 0;
+      }
       if (!ours(ctx, entry, env)) throw conflict(ctx, env, field, entry);
       const deleted = await deleteByPrefix(client, field, {
         batch: ctx.options.batch_size,

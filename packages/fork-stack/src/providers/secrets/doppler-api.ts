@@ -121,6 +121,18 @@ export class DopplerApi {
     return res.body.config;
   }
 
+  /** Rename branch config `config` to `name` (its values and marker come along). */
+  async renameConfig(config: string, name: string): Promise<DopplerConfig> {
+    const res = await this.http.request<{ config: DopplerConfig }>({
+      method: 'POST',
+      path: '/v3/configs/config',
+      body: { project: this.project, config, name },
+      what: `rename config ${config} to ${name}`,
+      signal: this.ctx.signal,
+    });
+    return res.body.config;
+  }
+
   /** Delete a config; true when it was there. */
   async deleteConfig(config: string): Promise<boolean> {
     // Doppler's API reference shows query parameters here, while its official SDK sends project and
@@ -149,6 +161,19 @@ export class DopplerApi {
       throw new OperationError(`doppler: read the secrets of ${config}: the answer is not a JSON object`);
     }
     return res.body;
+  }
+
+  /** One secret's raw value as the config resolves it (its own, else inherited), or undefined on 404. */
+  async getSecret(config: string, name: string): Promise<string | undefined> {
+    const res = await this.http.request<{ value?: { raw?: string | null } }>({
+      path: '/v3/configs/config/secret',
+      query: { project: this.project, config, name },
+      what: `read secret ${name} of ${config}`,
+      expect: [404],
+      answersHoldSecrets: true,
+      signal: this.ctx.signal,
+    });
+    return res.status === 404 ? undefined : (res.body.value?.raw ?? undefined);
   }
 
   /** Set values in a config (a branch config's value overrides its root's). */

@@ -10,10 +10,12 @@
  * too), and keys the copy policy leaves out are overridden with an empty value in the new config. Later
  * changes to the root config keep flowing into forks, as they do for any Doppler branch config.
  */
+import { randomBytes } from 'node:crypto';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { envNameProblem, isValidEnvName } from '../../core/names.js';
 import type { Check, ProviderContext, Resource, SecretsProvider } from '../types.js';
 import { DopplerApi, isStatus, type DopplerConfig } from './doppler-api.js';
+import { MARKER_KEY, markerValue, parseMarker, type Marker } from './doppler-marker.js';
 import { CONFIG_NAME_PATTERN, type DopplerOptions } from './doppler.schema.js';
 import { applyPolicy, registered, valuesFromJson, variablesOnly } from './values.js';
 
@@ -23,6 +25,8 @@ type Ctx = ProviderContext<DopplerOptions>;
 const DEFAULT_CONFIGS: Readonly<Record<string, string>> = { dev: 'dev', prod: 'prd' };
 /** Computed by Doppler for every config; not secrets, not settable, and not ours to copy or expose. */
 const COMPUTED_KEYS = new Set(['DOPPLER_PROJECT', 'DOPPLER_ENVIRONMENT', 'DOPPLER_CONFIG']);
+/** Infix of the name a branch config has until it is marked (see createBranch); never an environment. */
+const TEMP_INFIX = '_fstmp_';
 /** `<environment>_personal` is Doppler's per-user Personal Config, not an environment of the team. */
 const PERSONAL = 'personal';
 /** Doppler secret names: upper-case letters, digits and "_", not starting with a digit. */
@@ -59,15 +63,31 @@ function candidateNames(ctx: Ctx, env: string): string[] {
   return explicit ? [explicit] : environments(ctx).map((e) => `${e}_${branchSuffix(env)}`);
 }
 
-function toResource(env: string, config: DopplerConfig): Resource {
+const isOurs = (ctx: Ctx, env: string, marker: Marker | undefined) => marker?.project === ctx.project && marker.env === env;
+
+/** A config as a resource: a root config is adopted (never owned); a branch config is ours only by its marker. */
+function toResource(ctx: Ctx, env: string, config: DopplerConfig, marker: Marker | undefined): Resource {
+  const owned = !config.root && isOurs(ctx, env, marker);
   return {
     env,
     name: config.name,
     createdAt: config.created_at,
     state: 'ready',
-    owned: config.root ? false : undefined,
+    owned,
+    ...(!config.root && marker && !owned ? { markedFor: marker } : {}),
     details: { environment: config.environment, root: config.root },
   };
+}
+
+async function markerOf(api: DopplerApi, config: DopplerConfig): Promise<Marker | undefined> {
+  return config.root ? undefined : parseMarker(await api.getSecret(config.name, MARKER_KEY));
+}
+
+function notOurs(ctx: Ctx, env: string, config: DopplerConfig, marker: Marker | undefined, action: string): OperationError {
+  const whose = marker ? `it is marked for fork-stack project "${marker.project}", environment "${marker.env}"` : `it carries no ${MARKER_KEY} marker of project "${ctx.project}"`;
+  return new OperationError(`refusing to ${action} Doppler config ${config.name} for "${env}": ${whose}; it was left untouched`, {
+    hint: `fork-stack only touches branch configs it made for this environment. Delete or rename ${config.name} yourself, or map "${env}" to another config with names = { ${env} = "…" } in [${ctx.slot}].`,
+  });
 }
 
 /** The config of `env`, looking in every candidate Doppler environment. */
@@ -97,6 +117,8 @@ async function missing(api: DopplerApi, ctx: Ctx, env: string): Promise<Operatio
 async function secretsOf(api: DopplerApi, config: string): Promise<Record<string, string>> {
   const raw = await api.download(config);
   for (const key of COMPUTED_KEYS) delete raw[key];
+  // fork-stack's ownership marker is not a value of the environment: never read, copied or exported.
+  delete raw[MARKER_KEY];
   return valuesFromJson(raw, `Doppler config ${config}`);
 }
 
@@ -106,23 +128,58 @@ async function existing(api: DopplerApi, ctx: Ctx, env: string): Promise<Doppler
   return config;
 }
 
-async function createBranch(api: DopplerApi, parent: DopplerConfig, name: string): Promise<{ config: DopplerConfig; adopted: boolean }> {
+/**
+ * Make the branch config `name` for `env`, marked. Doppler has no idempotency key and a create retried
+ * after a lost answer meets its own config ("already exists") with nothing to prove it is its own. So the
+ * config is made under a fresh random name (a conflict there can only be this run's own retry), marked,
+ * and only then renamed to `name`: a config that already holds the name is someone else's or, when it
+ * carries this project's and environment's marker, another run's (used, reported as adopted).
+ */
+async function createBranch(api: DopplerApi, ctx: Ctx, env: string, parent: DopplerConfig, name: string): Promise<{ config: DopplerConfig; adopted: boolean }> {
+  const temp = `${parent.environment}${TEMP_INFIX}${randomBytes(6).toString('hex')}`;
+  const discard = () =>
+    api.deleteConfig(temp).catch((cleanup: unknown) => {
+      ctx.warn(`the temporary Doppler config ${temp} could not be deleted (${(cleanup as Error).message}); delete it yourself`);
+      return false;
+    });
   try {
     // Doppler's clone copies a branch config; a root config's values reach a new branch by inheritance.
-    return { config: parent.root ? await api.createConfig(parent.environment, name) : await api.cloneConfig(parent.name, name), adopted: false };
+    if (parent.root) await api.createConfig(parent.environment, temp);
+    else await api.cloneConfig(parent.name, temp);
   } catch (error) {
-    // "Already exists": a retried create whose first attempt went through, or another run's create.
-    // Doppler configs carry no marker to tell which, so it is used but reported as adopted: a rollback
-    // then leaves it alone.
-    if (isStatus(error, 400, 409, 422)) {
-      const made = await api.getConfig(name);
-      if (made) return { config: made, adopted: true };
+    // The random name is proof: a config under it is this run's own (a retry whose first try went through).
+    const made = await api.getConfig(temp).catch(() => undefined);
+    if (!(isStatus(error, 400, 409, 422) && made)) {
+      if (made) await discard();
+      throw error;
     }
+  }
+  try {
+    // A clone carries its parent's marker until this write replaces it.
+    await api.setSecrets(temp, { [MARKER_KEY]: markerValue(ctx.project, env) });
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  try {
+    return { config: await api.renameConfig(temp, name), adopted: false };
+  } catch (error) {
+    if (!isStatus(error, 400, 404, 409, 422)) throw error;
+    // Taken: another run's config of this environment, or someone else's. Or (404) this run's own rename
+    // went through and its answer was lost.
+    const [final, left] = await Promise.all([api.getConfig(name), api.getConfig(temp)]);
+    if (left) await discard();
+    const marker = final && (await markerOf(api, final));
+    if (final && isOurs(ctx, env, marker)) return { config: final, adopted: left !== undefined };
+    if (final) throw notOurs(ctx, env, final, marker, 'create');
     throw error;
   }
 }
 
 function assertSecretNames(env: string, keys: string[]): void {
+  if (keys.includes(MARKER_KEY)) {
+    throw new UsageError(`${MARKER_KEY} is fork-stack's ownership marker of Doppler branch configs, not a secret of "${env}"`, { hint: 'Choose another name.' });
+  }
   const bad = keys.filter((k) => !SECRET_NAME.test(k));
   if (bad.length > 0) {
     throw new UsageError(`Doppler secret names are upper-case letters, digits and "_": ${bad.map((k) => JSON.stringify(k)).join(', ')} (environment "${env}")`, {
@@ -147,14 +204,18 @@ export const provider = {
   },
 
   async find(ctx, env) {
-    const config = await locate(new DopplerApi(ctx), ctx, env);
-    return config ? toResource(env, config) : undefined;
+    const api = new DopplerApi(ctx);
+    const config = await locate(api, ctx, env);
+    return config ? toResource(ctx, env, config, await markerOf(api, config)) : undefined;
   },
 
   async fork(ctx, { env, parent, keep }) {
     const api = new DopplerApi(ctx);
     const parentConfig = await locate(api, ctx, parent);
     if (!parentConfig) throw await missing(api, ctx, parent);
+    // Read (and so registered for scrubbing) before the first write: Doppler answers a write with every
+    // value of the config, which an error may quote.
+    const { kept, dropped } = applyPolicy(await secretsOf(api, parentConfig.name), keep);
     let child = await locate(api, ctx, env);
     let adopted = false;
     if (child?.root) {
@@ -162,24 +223,26 @@ export const provider = {
         hint: `Remove ${env} from names in [secrets], or choose another environment name.`,
       });
     }
-    if (!child) {
+    if (child) {
+      // Finishing our own interrupted create is fine; anyone else's config is never forked over.
+      const marker = await markerOf(api, child);
+      if (!isOurs(ctx, env, marker)) throw notOurs(ctx, env, child, marker, 'fork over');
+    } else {
       const name = explicitConfig(ctx, env) ?? `${parentConfig.environment}_${branchSuffix(env)}`;
       if (!name.startsWith(`${parentConfig.environment}_`)) {
         throw new UsageError(`Doppler config ${name} for "${env}" would not be a branch of ${parentConfig.environment}, the environment of its parent ${parentConfig.name}`, {
           hint: `Branch config names start with "${parentConfig.environment}_"; fix names.${env} in [secrets].`,
         });
       }
-      const made = await createBranch(api, parentConfig, name);
+      const made = await createBranch(api, ctx, env, parentConfig, name);
       child = made.config;
       adopted = made.adopted;
     }
     // Inherited and cloned values cannot be deleted from a branch: excluded keys get an empty override.
-    const { kept, dropped } = applyPolicy(await secretsOf(api, parentConfig.name), keep);
     if (dropped.length > 0) await api.setSecrets(child.name, Object.fromEntries(dropped.map((key) => [key, ''])));
     return {
-      ...toResource(env, child),
+      ...toResource(ctx, env, child, { project: ctx.project, env }),
       parent,
-      owned: true,
       ...(adopted ? { adopted } : {}),
       details: { environment: child.environment, keys: Object.keys(kept).length, excluded: dropped.length },
     };
@@ -192,6 +255,8 @@ export const provider = {
     if (config.root || ctx.roots.includes(env)) {
       throw new OperationError(`refusing to delete Doppler config ${config.name}: it is a root config`, { hint: 'fork-stack only deletes the branch configs of forks.' });
     }
+    const marker = await markerOf(api, config);
+    if (!isOurs(ctx, env, marker)) throw notOurs(ctx, env, config, marker, 'delete');
     try {
       await api.deleteConfig(config.name);
     } catch (error) {
@@ -214,9 +279,10 @@ export const provider = {
     }
     const claimedEnvs = new Set(claimed.values());
     const seen = new Map<string, Resource>();
-    for (const config of await api.listConfigs()) {
+    const all = await api.listConfigs();
+    for (const config of all) {
       let env = claimed.get(config.name);
-      if (env === undefined && !config.root && searched.has(config.environment) && config.name.startsWith(`${config.environment}_`)) {
+      if (env === undefined && !config.root && searched.has(config.environment) && config.name.startsWith(`${config.environment}_`) && !config.name.startsWith(`${config.environment}${TEMP_INFIX}`)) {
         const candidate = config.name.slice(config.environment.length + 1).replace(/_/g, '-');
         if (isValidEnvName(candidate) && candidate !== PERSONAL && !claimedEnvs.has(candidate)) env = candidate;
       }
@@ -226,9 +292,16 @@ export const provider = {
         ctx.warn(`environment "${env}" matches several Doppler configs: ${other.name}, ${config.name}; listing ${other.name}`);
         continue;
       }
-      seen.set(env, toResource(env, config));
+      seen.set(env, { ...toResource(ctx, env, config, undefined), owned: false });
     }
-    return [...seen.values()];
+    // One marker read per branch config (Doppler has no per-config label to list them with).
+    const configs = new Map(all.map((c) => [c.name, c]));
+    const out: Resource[] = [];
+    for (const resource of seen.values()) {
+      const config = configs.get(resource.name);
+      out.push(config && !config.root ? toResource(ctx, resource.env, config, await markerOf(api, config)) : resource);
+    }
+    return out;
   },
 
   async variables(ctx, env) {

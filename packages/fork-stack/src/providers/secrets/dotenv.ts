@@ -1,6 +1,11 @@
 /**
  * Secrets in dotenv files, one per environment (mode 0600, under the git-ignored .fork-stack/ by default).
  * A fork copies the parent's values that the copy policy keeps. Writes are atomic.
+ *
+ * Ownership: a file is fork-stack's when this checkout's ledger (.fork-stack/owned/<slot>/<env>, see
+ * local/paths.ts) records it. The file's header names its project and environment; it proves nothing
+ * (a copied file carries it too), but when a file that is not ours names another project or environment,
+ * `markedFor` says whose it is.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -31,8 +36,10 @@ async function readValues(ctx: Ctx, env: string): Promise<Record<string, string>
   }
 }
 
+const HEADER = /^# secrets of environment "([a-z0-9-]+)" of project "([^"\n]+)" \(fork-stack dotenv provider\)$/m;
+
 async function writeValues(ctx: Ctx, env: string, values: Record<string, string>): Promise<void> {
-  const header = [`secrets of environment "${env}" (fork-stack dotenv provider)`];
+  const header = [`secrets of environment "${env}" of project "${ctx.project}" (fork-stack dotenv provider)`];
   await writeFileAtomic(absolutePath(ctx, pathOptions(ctx), env), formatDotenv(values, header), { mode: 0o600, forceMode: true });
 }
 
@@ -44,7 +51,13 @@ export const provider = {
 
   resourceName: (ctx, env) => relativePath(ctx, pathOptions(ctx), env),
   checkName: (ctx, env) => checkLocalName(ctx, pathOptions(ctx), env),
-  find: (ctx, env) => statResource(ctx, pathOptions(ctx), env),
+  async find(ctx, env) {
+    const found = await statResource(ctx, pathOptions(ctx), env);
+    if (!found || found.owned || ctx.roots.includes(env)) return found;
+    const header = HEADER.exec((await readFileIfExists(absolutePath(ctx, pathOptions(ctx), env)).catch(() => undefined)) ?? '');
+    const marked = header && { project: header[2] as string, env: header[1] as string };
+    return marked && (marked.project !== ctx.project || marked.env !== env) ? { ...found, markedFor: marked } : found;
+  },
 
   async fork(ctx, { env, parent, keep }) {
     const existing = await statResource(ctx, pathOptions(ctx), env);

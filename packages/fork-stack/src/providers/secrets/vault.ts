@@ -31,8 +31,16 @@ function isOurs(ctx: Ctx, env: string, meta: KvMetadata): boolean {
   return meta.custom_metadata?.[META_PROJECT] === ctx.project && meta.custom_metadata?.[META_ENV] === env;
 }
 
+/** The fork-stack marker an entry carries, whether or not it is ours. */
+function markerOf(meta: KvMetadata): { project: string; env: string } | undefined {
+  const project = meta.custom_metadata?.[META_PROJECT];
+  const env = meta.custom_metadata?.[META_ENV];
+  return project && env ? { project, env } : undefined;
+}
+
 function toResource(ctx: Ctx, env: string, meta: KvMetadata): Resource {
   const owned = isOurs(ctx, env, meta);
+  const marker = markerOf(meta);
   return {
     env,
     name: fullName(ctx, env),
@@ -40,8 +48,14 @@ function toResource(ctx: Ctx, env: string, meta: KvMetadata): Resource {
     createdAt: meta.created_time,
     state: meta.current_version > 0 ? 'ready' : 'creating',
     owned,
+    ...(!owned && marker ? { markedFor: marker } : {}),
     details: { version: meta.current_version },
   };
+}
+
+function whose(ctx: Ctx, meta: KvMetadata): string {
+  const marker = markerOf(meta);
+  return marker ? `it is marked for fork-stack project "${marker.project}", environment "${marker.env}"` : `it has no ${META_PROJECT}/${META_ENV} custom metadata of project "${ctx.project}"`;
 }
 
 async function readValues(api: VaultApi, ctx: Ctx, env: string): Promise<{ values: Record<string, string>; version: number }> {
@@ -77,8 +91,11 @@ export const provider = {
 
   async find(ctx, env) {
     const meta = await new VaultApi(ctx).readMetadata(entryPath(ctx, env)).catch(authHint);
-    // No version yet is a fork that stopped half-way: it is not an environment (create finishes it).
-    return meta && meta.current_version > 0 ? toResource(ctx, env, meta) : undefined;
+    if (!meta) return undefined;
+    // Anyone else's entry is reported, even one with metadata only, so that the engine refuses it.
+    if (!isOurs(ctx, env, meta)) return toResource(ctx, env, meta);
+    // Our own with no version yet is a fork that stopped half-way: not an environment (create finishes it).
+    return meta.current_version > 0 ? toResource(ctx, env, meta) : undefined;
   },
 
   async fork(ctx, { env, parent, keep }) {
@@ -89,7 +106,7 @@ export const provider = {
     const details = { keys: Object.keys(kept).length, excluded: dropped.length };
     let meta = await api.readMetadata(path);
     if (meta && !isOurs(ctx, env, meta)) {
-      throw new OperationError(`Vault entry ${fullName(ctx, env)} already exists and was not made by fork-stack for "${env}"`, {
+      throw new OperationError(`Vault entry ${fullName(ctx, env)} already exists and was not made by fork-stack for "${env}" (${whose(ctx, meta)}); it was left untouched`, {
         hint: `Use another environment name, map "${env}" elsewhere with names = { ${env} = "…" }, or add custom_metadata ${META_PROJECT}=${ctx.project} ${META_ENV}=${env} to adopt it.`,
       });
     }
@@ -112,7 +129,7 @@ export const provider = {
     const meta = await api.readMetadata(path).catch(authHint);
     if (!meta) return;
     if (!isOurs(ctx, env, meta)) {
-      throw new OperationError(`Vault entry ${fullName(ctx, env)} was not made by fork-stack for "${env}" (no ${META_PROJECT}/${META_ENV} custom metadata); it was not deleted`, {
+      throw new OperationError(`Vault entry ${fullName(ctx, env)} was not made by fork-stack for "${env}" (${whose(ctx, meta)}); it was not deleted`, {
         hint: 'Delete it yourself if it really belongs to this environment, or set keep_on_delete = true in [secrets].',
       });
     }
