@@ -4,7 +4,7 @@
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { limiter } from '../../core/concurrency.js';
+import pLimit from 'p-limit';
 
 export interface CopyProgress {
   files: number;
@@ -16,7 +16,7 @@ export async function copyTree(
   to: string,
   options: { concurrency: number; signal?: AbortSignal; onProgress?: (p: CopyProgress) => void },
 ): Promise<CopyProgress> {
-  const limit = limiter(options.concurrency);
+  const limit = pLimit(options.concurrency);
   const progress: CopyProgress = { files: 0, bytes: 0 };
   let lastReport = 0;
   const report = () => {
