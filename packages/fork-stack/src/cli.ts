@@ -25,6 +25,9 @@ const signalExit = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143)
  * lock, then the process exits 130/143. A second one quits at once.
  */
 function onInterrupt(signal: NodeJS.Signals) {
+  // `run` forwards signals to its child with a handler of its own: the child decides, and its exit code
+  // is fork-stack's.
+  if (process.listenerCount(signal) > 1) return;
   interrupted++;
   interruptedBy ??= signal;
   if (interrupted > 1) process.exit(signalExit(interruptedBy));
