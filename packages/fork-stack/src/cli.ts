@@ -78,6 +78,12 @@ function reportError(error: unknown, json: boolean): number {
 async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  // A straggling task that rejects with the interrupt after its operation has moved on (to roll back)
+  // must not end the process before the rollback and the lock release; anything else stays fatal.
+  process.on('unhandledRejection', (reason) => {
+    if (controller.signal.aborted && reason === controller.signal.reason) return;
+    throw reason;
+  });
   const fast = parseFast(argv.slice(2));
   if (fast) {
     try {
