@@ -11,7 +11,7 @@
  *
  * - The lock is the directory `<name>.lock` holding exactly one file, `<token>.json` (pid, host, command,
  *   start time), where the token is random per acquisition.
- * - Taking it: build `.<name>.lock.<token>.tmp/<token>.json`, then rename that directory to `<name>.lock`.
+ * - Taking it: build `.<name>.lock.<pid>.<token>.tmp/<token>.json`, then rename that directory to `<name>.lock`.
  *   rename(2) succeeds only while `<name>.lock` is absent or an empty directory, so the lock appears
  *   whole (never half-written) and only when nobody holds it.
  * - Taking over a stale lock: unlink `<name>.lock/<token>.json` of the dead holder. The token in the path
@@ -66,19 +66,14 @@ function dead(info: LockInfo | undefined): boolean {
   return info !== undefined && info.host === os.hostname() && !alive(info.pid);
 }
 
-/** Temp directories of acquisitions killed before their rename: removed once their pid is gone. */
+/** Temp directories of acquisitions killed before their rename (named after their pid): removed once it is gone. */
 async function sweepTemps(locksDir: string, name: string): Promise<void> {
   const prefix = `.${name}.lock.`;
   const entries = await fs.readdir(locksDir).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
-    const token = entry.slice(prefix.length, -'.tmp'.length);
-    const dir = path.join(locksDir, entry);
-    const info = await readJson(path.join(dir, `${token}.json`));
-    // No readable file yet: a live acquisition between mkdir and write, or one killed there. Only
-    // the latter is old.
-    const stale = info ? dead(info) : Date.now() - ((await fs.stat(dir).catch(() => undefined))?.mtimeMs ?? Date.now()) > 60_000;
-    if (stale) await fs.rm(dir, { recursive: true, force: true });
+    const pid = Number(entry.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) await fs.rm(path.join(locksDir, entry), { recursive: true, force: true });
   }
 }
 
@@ -115,7 +110,7 @@ export async function acquireLock(locksDir: string, name: string, command: strin
   const info: LockInfo = { pid: process.pid, host: os.hostname(), command, startedAt: new Date().toISOString() };
   await sweepTemps(locksDir, name);
 
-  const temp = path.join(locksDir, `.${name}.lock.${token}.tmp`);
+  const temp = path.join(locksDir, `.${name}.lock.${process.pid}.${token}.tmp`);
   await fs.mkdir(temp, { mode: 0o700 });
   try {
     await fs.writeFile(path.join(temp, `${token}.json`), JSON.stringify(info), { mode: 0o600 });

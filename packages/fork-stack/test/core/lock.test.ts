@@ -106,11 +106,17 @@ describe('lock', () => {
     const dir = mkdtempSync(path.join(root, 'temp-'));
     // What a SIGKILL between the temp directory and its rename leaves.
     const token = 'feedfacefeedfacefeedface';
-    const temp = path.join(dir, `.alice.lock.${token}.tmp`);
+    const dead = deadPid();
+    const temp = path.join(dir, `.alice.lock.${dead}.${token}.tmp`);
     spawnSync('mkdir', [temp]);
-    writeFileSync(path.join(temp, `${token}.json`), JSON.stringify({ pid: deadPid(), host: os.hostname(), command: 'create alice', startedAt: new Date().toISOString() }));
+    writeFileSync(path.join(temp, `${token}.json`), JSON.stringify({ pid: dead, host: os.hostname(), command: 'create alice', startedAt: new Date().toISOString() }));
+    // Killed before it wrote its file.
+    spawnSync('mkdir', [path.join(dir, `.alice.lock.${dead}.${token.replace('f', 'e')}.tmp`)]);
+    // A live acquisition's temp directory stays.
+    const live = path.join(dir, `.alice.lock.${process.pid}.${token.replace('f', 'a')}.tmp`);
+    spawnSync('mkdir', [live]);
     await (await acquireLock(dir, 'alice', 'create alice')).release();
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([path.basename(live)]);
   });
 
   it('a lock file of the earlier format whose holder is dead is taken over; a live one is busy', async () => {
