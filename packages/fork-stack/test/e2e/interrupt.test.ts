@@ -59,11 +59,14 @@ describe('on a terminal', () => {
   it(
     'ctrl-c during create on a terminal exits 130 and releases the lock',
     async () => {
-      // Three points: as soon as the command starts, when the forks start, and part-way through them.
+      // As soon as the command starts, when the forks start, and at two points part-way through them
+      // (the 150 ms one found copies rejected outside the awaited set, which ended the CLI with exit 1).
+      const after = (ms: number) => async (_: PtySession, env: string) => (await creating(env), await new Promise((r) => setTimeout(r, ms)));
       const points: { env: string; when: (s: PtySession, env: string) => Promise<unknown> }[] = [
         { env: 'ctrl-early', when: (s) => s.waitFor('creating ctrl-early') },
         { env: 'ctrl-forking', when: (_, env) => creating(env) },
-        { env: 'ctrl-midway', when: async (s, env) => (await creating(env), await new Promise((r) => setTimeout(r, 150))) },
+        { env: 'ctrl-midway', when: after(150) },
+        { env: 'ctrl-late', when: after(400) },
       ];
       for (const point of points) {
         const session = runOnPty(['create', point.env], { cwd: project.dir });
