@@ -16,10 +16,22 @@ quietSdkNotices();
 const controller = new AbortController();
 let exitCode = 0;
 let interrupted = 0;
+/** The first interrupting signal: the exit code is 130 (SIGINT) or 143 (SIGTERM) whatever the command did. */
+let interruptedBy: NodeJS.Signals | undefined;
+const signalExit = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
 
+/**
+ * SIGINT (Ctrl-C on a terminal, or the 0x03 keypress a prompt in raw mode hands over, see cli/ui.ts) and
+ * SIGTERM stop the running operation through the abort signal: it rolls back its part and releases its
+ * lock, then the process exits 130/143. A second one quits at once.
+ */
 function onInterrupt(signal: NodeJS.Signals) {
+  // `run` forwards signals to its child with a handler of its own: the child decides, and its exit code
+  // is fork-stack's.
+  if (process.listenerCount(signal) > 1) return;
   interrupted++;
-  if (interrupted > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+  interruptedBy ??= signal;
+  if (interrupted > 1) process.exit(signalExit(interruptedBy));
   // First Ctrl-C: let the running operation stop and roll back cleanly.
   process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping and cleaning up (press Ctrl-C again to quit at once)\n`);
   controller.abort(new Error(`interrupted by ${signal}`));
@@ -69,6 +81,12 @@ function reportError(error: unknown, json: boolean): number {
 async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  // A straggling task that rejects with the interrupt after its operation has moved on (to roll back)
+  // must not end the process before the rollback and the lock release; anything else stays fatal.
+  process.on('unhandledRejection', (reason) => {
+    if (controller.signal.aborted && reason === controller.signal.reason) return;
+    throw reason;
+  });
   const fast = parseFast(argv.slice(2));
   if (fast) {
     try {
@@ -89,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Exit once everything written to stdout and stderr has reached the OS (pipes are asynchronous). */
-function flushAndExit(code: number): void {
+function flushAndExit(result: number): void {
+  // An interrupted command never reports success, even when it got to its end (DESIGN: no false success).
+  const code = interruptedBy ? signalExit(interruptedBy) : result;
   process.exitCode = code;
   let pending = 2;
   const done = () => {

@@ -5,8 +5,9 @@
  */
 import type { Reporter } from '../core/engine/context.js';
 import type { ProgressUpdate } from '../providers/types.js';
-import { UsageError } from '../core/errors.js';
+import { OperationError, UsageError } from '../core/errors.js';
 import { formatBytes, type Output } from './output.js';
+import { startSpinner } from './spinner.js';
 
 export function interactive(out: Output, env: NodeJS.ProcessEnv = process.env): boolean {
   return !out.json && Boolean(out.stderr.isTTY) && Boolean(process.stdin.isTTY) && !env.CI;
@@ -45,8 +46,7 @@ export async function progressReporter(out: Output, title: string): Promise<Prog
       stop() {},
     };
   }
-  const { spinner } = await import('@clack/prompts');
-  const spin = spinner({ output: out.stderr });
+  const spin = startSpinner(out.stderr, title);
   const render = () => {
     const parts = [...lines.entries()].map(([slot, l]) => {
       const mark = l.state === 'done' ? out.c.green('✓') : l.state === 'failed' ? out.c.red('✗') : '…';
@@ -54,7 +54,6 @@ export async function progressReporter(out: Output, title: string): Promise<Prog
     });
     return `${title}  ${parts.join('  ')}`;
   };
-  spin.start(title);
   return {
     slot(slot, event) {
       const line = lines.get(slot) ?? { state: 'running', text: '' };
@@ -68,19 +67,48 @@ export async function progressReporter(out: Output, title: string): Promise<Prog
     warn: (m) => warnings.push(m),
     info: (m) => spin.message(`${title}  ${m}`),
     stop(ok) {
-      if (ok) spin.stop(render());
-      else spin.error(render());
+      spin.stop(ok ? out.c.green('◇') : out.c.red('■'), render());
       for (const w of warnings) out.warn(w);
+      warnings.length = 0;
     },
   };
 }
 
-/** Ask yes/no on a terminal; off a terminal the caller must have passed --yes. */
-export async function confirm(out: Output, question: string, flagHint: string): Promise<boolean> {
+/**
+ * Run one @clack/prompts prompt and return its answer. A prompt puts stdin in raw mode, so Ctrl-C arrives
+ * as the 0x03 keypress, which the prompt turns into "cancel": that keypress is handed to the CLI's own
+ * interrupt path (the SIGINT handler in cli.ts, exit 130). Any other cancel (Escape) is a refusal: an
+ * OperationError with `refused` (exit 1).
+ */
+export async function answer<T>(prompt: () => Promise<T>, refused: string): Promise<Exclude<T, symbol>> {
+  const { isCancel } = await import('@clack/prompts');
+  let ctrlC = false;
+  const onKey = (_: unknown, key?: { sequence?: string; ctrl?: boolean; name?: string }) => {
+    if (key?.sequence === '\x03' || (key?.ctrl && key.name === 'c')) ctrlC = true;
+  };
+  process.stdin.on('keypress', onKey);
+  let value: T;
+  try {
+    value = await prompt();
+  } finally {
+    process.stdin.off('keypress', onKey);
+  }
+  if (isCancel(value)) {
+    if (ctrlC) process.emit('SIGINT', 'SIGINT');
+    throw new OperationError(refused);
+  }
+  return value as Exclude<T, symbol>;
+}
+
+/**
+ * Ask yes/no on a terminal; off a terminal the caller must have passed --yes. Anything but yes throws
+ * an OperationError with `refused` (exit 1; 130 when the answer was Ctrl-C).
+ */
+export async function confirm(out: Output, question: string, flagHint: string, refused: string): Promise<void> {
   if (!interactive(out)) {
     throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation: stdin is not a terminal`, { hint: `Pass ${flagHint} to confirm in scripts.` });
   }
-  const { confirm: ask, isCancel } = await import('@clack/prompts');
-  const answer = await ask({ message: question, initialValue: false, output: out.stderr });
-  return !isCancel(answer) && answer === true;
+  const { confirm: ask } = await import('@clack/prompts');
+  const yes = await answer(() => ask({ message: question, initialValue: false, output: out.stderr }), refused);
+  if (yes !== true) throw new OperationError(refused, { hint: `Answer yes, or pass ${flagHint}.` });
 }

@@ -11,11 +11,7 @@ export async function run(cli: CliContext, env: string, flags: { yes?: boolean }
   assertNotProtected(engine.config, env, 'deleted');
   if (!flags.yes) {
     reporter.stop(true);
-    const ok = await confirm(cli.out, `delete environment "${env}" and all its resources?`, '--yes');
-    if (!ok) {
-      cli.out.info('cancelled; nothing was deleted');
-      return;
-    }
+    await confirm(cli.out, `delete environment "${env}" and all its resources?`, '--yes', `not confirmed: nothing was deleted`);
   }
   let result;
   try {

@@ -10,7 +10,7 @@ import { providerNames, registry } from '../../providers/registry.js';
 import type { Kind } from '../../providers/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
-import { interactive, progressReporter } from '../ui.js';
+import { answer, interactive, progressReporter } from '../ui.js';
 
 export interface InitFlags {
   project?: string;
@@ -50,39 +50,36 @@ function fromFlags(cli: CliContext, flags: InitFlags): InitChoices {
   };
 }
 
-async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices | undefined> {
+async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices> {
   const p = await import('@clack/prompts');
   const output = cli.out.stderr;
+  // A cancelled prompt (Escape) exits 1, Ctrl-C 130: never 0, although nothing was written.
+  const refused = 'cancelled: nothing was written';
   p.intro('fork-stack init', { output });
   const choose = async (kind: Kind, message: string, initial: string | undefined, optional: boolean) => {
     const options = Object.entries(registry[kind]).map(([value, entry]) => ({ value, label: value, hint: entry.summary }));
     if (optional) options.push({ value: NONE, label: NONE, hint: `no ${kind}` });
-    const answer = await p.select({ message, options, initialValue: initial ?? (optional ? NONE : options[0]?.value), output });
-    if (p.isCancel(answer)) return undefined;
-    return answer;
+    return answer(() => p.select({ message, options, initialValue: initial ?? (optional ? NONE : options[0]?.value), output }), refused);
   };
-  const project = await p.text({ message: 'Project name', initialValue: flags.project ?? projectNameFrom(cli.cwd), output });
-  if (p.isCancel(project)) return undefined;
+  const project = await answer(() => p.text({ message: 'Project name', initialValue: flags.project ?? projectNameFrom(cli.cwd), output }), refused);
   const database = await choose('database', 'Database', 'sqlite', false);
-  if (database === undefined) return undefined;
   const storage = await choose('storage', 'Object storage', 'fs', true);
-  if (storage === undefined) return undefined;
   const secrets = await choose('secrets', 'Secrets', 'dotenv', true);
-  if (secrets === undefined) return undefined;
   const cache = await choose('cache', 'Cache', undefined, true);
-  if (cache === undefined) return undefined;
   const queue = await choose('queue', 'Queue', undefined, true);
-  if (queue === undefined) return undefined;
   const local = [database, storage, secrets, cache, queue].every((name, i) => {
     const kind = (['database', 'storage', 'secrets', 'cache', 'queue'] as const)[i] as Kind;
     return name === NONE || registry[kind][name]?.local;
   });
-  const root = await p.text({
-    message: 'Root environment (the one everything forks from)',
-    initialValue: flags.root ?? (local ? 'dev' : 'prod'),
-    output,
-  });
-  if (p.isCancel(root)) return undefined;
+  const root = await answer(
+    () =>
+      p.text({
+        message: 'Root environment (the one everything forks from)',
+        initialValue: flags.root ?? (local ? 'dev' : 'prod'),
+        output,
+      }),
+    refused,
+  );
   p.outro('writing fork-stack.toml', { output });
   return {
     project,
@@ -123,14 +120,7 @@ export async function run(cli: CliContext, flags: InitFlags): Promise<void> {
     }
     return initExisting(cli, existing);
   }
-  let choices: InitChoices | undefined;
-  if (!anyFlag && !flags.yes && interactive(cli.out)) {
-    choices = await ask(cli, flags);
-    if (!choices) {
-      cli.out.info('cancelled; nothing was written');
-      return;
-    }
-  } else choices = fromFlags(cli, flags);
+  const choices = !anyFlag && !flags.yes && interactive(cli.out) ? await ask(cli, flags) : fromFlags(cli, flags);
 
   const reporter = await progressReporter(cli.out, 'initialising');
   let result;

@@ -13,10 +13,7 @@ export async function reset(cli: CliContext, env: string, flags: { from?: string
   const engine = await cli.engine(reporter);
   if (!flags.yes) {
     reporter.stop(true);
-    if (!(await confirm(cli.out, `reset "${env}" to a fresh fork of its parent (its changes are lost)?`, '--yes'))) {
-      cli.out.info('cancelled; nothing changed');
-      return;
-    }
+    await confirm(cli.out, `reset "${env}" to a fresh fork of its parent (its changes are lost)?`, '--yes', 'not confirmed: nothing changed');
   }
   let result;
   try {
@@ -36,10 +33,7 @@ export async function gc(cli: CliContext, flags: { dryRun?: boolean; expired?: b
   if (!flags.dryRun && !flags.yes) {
     const preview = await collectGarbage(engine, { ...flags, olderThanMs, dryRun: true });
     const doomed = preview.entries.filter((e) => e.action === 'would delete');
-    if (doomed.length > 0 && !(await confirm(cli.out, `delete ${doomed.map((e) => e.env).join(', ')}?`, '--yes'))) {
-      cli.out.info('cancelled; nothing was deleted');
-      return;
-    }
+    if (doomed.length > 0) await confirm(cli.out, `delete ${doomed.map((e) => e.env).join(', ')}?`, '--yes', 'not confirmed: nothing was deleted');
   }
   const result = await collectGarbage(engine, { ...flags, olderThanMs });
   const { out } = cli;

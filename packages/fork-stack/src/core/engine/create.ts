@@ -165,6 +165,12 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       });
     }
 
+    if (engine.signal.aborted) {
+      // Interrupted after the forks: the journal still says creating, so "create" finishes it.
+      throw new OperationError(`could not create "${env}" (interrupted)`, {
+        hint: `Run "fork-stack create ${env} --from ${parent}" to finish it, or "fork-stack delete ${env}" to remove it.`,
+      });
+    }
     const variables = await resolveVariables(engine, env, slots);
     for (const key of variables.shadowed) {
       reporter.warn(`secret ${key} copied from "${parent}" is ignored: fork-stack sets ${key} for "${env}" itself`);
@@ -223,7 +229,9 @@ async function forkAll(
   engine.signal.removeEventListener('abort', onAbort);
 
   const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ slot: slots[i] as LoadedSlot, error: r.reason as Error }] : []));
-  if (failures.length === 0) {
+  // Interrupted although every fork got to its end (a provider that does not watch the signal): still
+  // an interrupted create, rolled back like a failed one, never reported as created.
+  if (failures.length === 0 && !engine.signal.aborted) {
     return Object.fromEntries(results.map((r, i) => [slots[i]?.config.id, (r as PromiseFulfilledResult<Resource>).value]));
   }
   const interrupted = engine.signal.aborted;

@@ -4,7 +4,7 @@
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { limiter } from '../../core/concurrency.js';
+import pLimit from 'p-limit';
 
 export interface CopyProgress {
   files: number;
@@ -16,7 +16,7 @@ export async function copyTree(
   to: string,
   options: { concurrency: number; signal?: AbortSignal; onProgress?: (p: CopyProgress) => void },
 ): Promise<CopyProgress> {
-  const limit = limiter(options.concurrency);
+  const limit = pLimit(options.concurrency);
   const progress: CopyProgress = { files: 0, bytes: 0 };
   let lastReport = 0;
   const report = () => {
@@ -27,6 +27,14 @@ export async function copyTree(
     }
   };
   const tasks: Promise<unknown>[] = [];
+  // Each task is observed from the start: one stopped by the abort signal while the walk is still
+  // reading directories would otherwise be an unhandled rejection, which ends the CLI on Ctrl-C before
+  // its rollback and lock release. Its outcome is read by the settling below.
+  const queue = (task: () => Promise<unknown>) => {
+    const promise = limit(task);
+    promise.catch(() => undefined);
+    tasks.push(promise);
+  };
 
   const walk = async (src: string, dst: string): Promise<void> => {
     options.signal?.throwIfAborted();
@@ -37,25 +45,31 @@ export async function copyTree(
       const s = path.join(src, entry.name);
       const d = path.join(dst, entry.name);
       if (entry.isDirectory()) subdirs.push(walk(s, d));
-      else if (entry.isSymbolicLink()) tasks.push(limit(async () => fs.symlink(await fs.readlink(s), d)));
+      else if (entry.isSymbolicLink()) queue(async () => fs.symlink(await fs.readlink(s), d));
       else if (entry.isFile())
-        tasks.push(
-          limit(async () => {
-            options.signal?.throwIfAborted();
-            await fs.copyFile(s, d, fsConstants.COPYFILE_FICLONE);
-            const { size } = await fs.stat(d);
-            progress.files++;
-            progress.bytes += size;
-            report();
-          }),
-        );
+        queue(async () => {
+          options.signal?.throwIfAborted();
+          await fs.copyFile(s, d, fsConstants.COPYFILE_FICLONE);
+          const { size } = await fs.stat(d);
+          progress.files++;
+          progress.bytes += size;
+          report();
+        });
     }
-    await Promise.all(subdirs);
+    // Every subdirectory's walk ends before this one does, so no task is queued after the settling below.
+    const walked = await Promise.allSettled(subdirs);
+    const failedWalk = walked.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failedWalk) throw failedWalk.reason;
   };
 
-  await walk(from, to);
-  // Settle every task before reporting a failure, so nothing writes into the tree after we return.
+  // Settle every task before reporting a failure (a walk stopped by the abort signal included), so
+  // nothing writes into the tree after we return.
+  const walkFailure = await walk(from, to).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
   const results = await Promise.allSettled(tasks);
+  if (walkFailure) throw walkFailure.error;
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   options.onProgress?.({ ...progress });

@@ -11,7 +11,7 @@
  */
 import { OperationError } from '../../core/errors.js';
 import { envFromName, envNameProblem, resourceNameFor } from '../../core/names.js';
-import { limiter } from '../../core/concurrency.js';
+import pLimit from 'p-limit';
 import type { Check, ProviderContext, Resource, SecretsProvider } from '../types.js';
 import { VaultApi, isStatus, type KvMetadata } from './vault-api.js';
 import type { VaultOptions } from './vault.schema.js';
@@ -149,7 +149,7 @@ export const provider = {
       if (env) found.set(env, `${dir}${key}`);
     }
     for (const [env, path] of Object.entries(ctx.options.names)) if (!found.has(env)) found.set(env, path);
-    const run = limiter(8);
+    const run = pLimit(8);
     const resources = await Promise.all(
       [...found].map(([env, path]) => run(async () => {
         const meta = await api.readMetadata(path);

@@ -15,7 +15,7 @@ import { isMissingKey } from './errors.js';
 import { copySource } from './keys.js';
 import { compareKeys, listObjectPages, type ListedObject } from './listing.js';
 import { multipartCopy } from './multipart-copy.js';
-import { TaskPool } from './semaphore.js';
+import pLimit from 'p-limit';
 
 /** A contiguous key range of the source: everything, or the root minus the `forks/` area in prefix mode. */
 export interface KeyRange {
@@ -106,7 +106,8 @@ export async function copyObjects(r: CopyRequest): Promise<CopyResult> {
   const result: CopyResult = { objects: 0, copied: 0, skipped: 0, vanished: 0, deleted: 0, multipart: 0, bytes: 0 };
   const stop = new AbortController();
   const signal = AbortSignal.any([r.signal, stop.signal]);
-  const pool = new TaskPool(r.concurrency);
+  const limit = pLimit(r.concurrency);
+  const inflight = new Set<Promise<void>>();
   let failure: unknown;
   const started = Date.now();
   let lastReport = 0;
@@ -203,7 +204,10 @@ export async function copyObjects(r: CopyRequest): Promise<CopyResult> {
             }
           }
         }
-        await pool.start(() => copyOne(object, r.target.prefix + relative));
+        const copying: Promise<void> = limit(() => copyOne(object, r.target.prefix + relative)).finally(() => inflight.delete(copying));
+        inflight.add(copying);
+        // Back-pressure: the listing is not read further while a copy waits for a slot.
+        while (limit.pendingCount > 0) await Promise.race(inflight);
       }
     }
     if (target && failure === undefined && !signal.aborted) {
@@ -216,7 +220,7 @@ export async function copyObjects(r: CopyRequest): Promise<CopyResult> {
     if (failure === undefined) failure = error;
     stop.abort(error);
   }
-  await pool.idle();
+  await Promise.all(inflight);
   if (failure !== undefined) throw failure;
   r.signal.throwIfAborted();
   // Deleting on an out-of-order listing could remove a key the source still has: keep the extras then.

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { isUnsupported } from './errors.js';
 import { listObjectPages, listVersionPages } from './listing.js';
-import { TaskPool } from './semaphore.js';
+import pLimit from 'p-limit';
 
 export const DELETE_BATCH = 1000;
 const BATCHES_AT_ONCE = 8;
@@ -41,21 +41,25 @@ async function deleteBatch(client: S3Client, bucket: string, objects: ObjectIden
 
 /** Deletes batches from a stream of identifiers; resolves with how many were deleted. */
 async function deleteStream(client: S3Client, bucket: string, pages: AsyncIterable<ObjectIdentifier[]>, o: DeleteOptions): Promise<number> {
-  const pool = new TaskPool(Math.max(1, Math.min(BATCHES_AT_ONCE, o.concurrency)));
+  const limit = pLimit(Math.max(1, Math.min(BATCHES_AT_ONCE, o.concurrency)));
+  const inflight = new Set<Promise<void>>();
   let deleted = 0;
   let failure: unknown;
   let batch: ObjectIdentifier[] = [];
   const flush = async () => {
     const objects = batch;
     batch = [];
-    await pool.start(async () => {
+    const deleting: Promise<void> = limit(async () => {
       try {
         deleted += await deleteBatch(client, bucket, objects, o.signal);
         o.onProgress?.(deleted);
       } catch (error) {
         failure ??= error;
       }
-    });
+    }).finally(() => inflight.delete(deleting));
+    inflight.add(deleting);
+    // Back-pressure: the listing is not read further while a batch waits for a slot.
+    while (limit.pendingCount > 0) await Promise.race(inflight);
   };
   for await (const page of pages) {
     for (const id of page) {
@@ -65,7 +69,7 @@ async function deleteStream(client: S3Client, bucket: string, pages: AsyncIterab
     if (failure !== undefined) break;
   }
   if (batch.length > 0 && failure === undefined) await flush();
-  await pool.idle();
+  await Promise.all(inflight);
   if (failure !== undefined) throw failure;
   return deleted;
 }
