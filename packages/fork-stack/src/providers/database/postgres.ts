@@ -16,7 +16,7 @@ import { lockName, listDatabases, lookupDatabase, type DatabaseRow } from './pos
 import { withAdmin, type AdminSession } from './postgres/connection.js';
 import { dropDatabase } from './postgres/drop.js';
 import { forkDatabase, notOursError } from './postgres/fork.js';
-import { formatMarker, isOurs, parseMarker } from './postgres/marker.js';
+import { formatMarker, isOurs, markedFor, parseMarker } from './postgres/marker.js';
 import { databaseName, databaseNameProblem, envOfDatabase, lockKeys, stagingName } from './postgres/naming.js';
 import { checkServer } from './postgres/check.js';
 import { adminUrl, urlFor } from './postgres/urls.js';
@@ -37,6 +37,7 @@ function toResource(ctx: Ctx, session: AdminSession, env: string, row: DatabaseR
     ...(marker?.expiresAt ? { expiresAt: marker.expiresAt } : {}),
     state: row.invalid ? 'failed' : 'ready',
     owned: isOurs(row.comment, ctx.project, env),
+    ...(markedFor(row.comment, ctx.project, env) ? { markedFor: markedFor(row.comment, ctx.project, env) } : {}),
     details: {
       server: session.where,
       owner: row.owner,
@@ -87,7 +88,7 @@ export const provider = {
     const parentName = assertName(ctx, request.parent);
     const what = `forking "${request.parent}" into "${request.env}"`;
     // Never connected to the parent (it must have no other sessions) nor to what is renamed or dropped.
-    const avoid = [childName, parentName, stagingName(childName)];
+    const avoid = [childName, parentName, stagingName(childName, ctx.project, request.env)];
     return withAdmin(ctx, { what, avoid }, async (session) => {
       const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, childName, parentName });
       return toResource(ctx, session, request.env, row);
@@ -119,7 +120,7 @@ export const provider = {
 
   async remove(ctx, { env }) {
     const name = databaseName(ctx, env);
-    const staging = stagingName(name);
+    const staging = stagingName(name, ctx.project, env);
     await withAdmin(ctx, { what: `removing "${env}"`, avoid: [name, staging] }, async (session) => {
       const lock = await lockName(session.client, lockKeys(name), {
         signal: ctx.signal,

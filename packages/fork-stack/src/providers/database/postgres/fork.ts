@@ -20,7 +20,7 @@ import { copyGrants, copySettings } from './carry-over.js';
 import { describeSession, lockName, lookupDatabase, sessionsOn, terminateSessions, type DatabaseRow, type Session } from './catalog.js';
 import { cancellable, type AdminSession } from './connection.js';
 import { dropDatabase } from './drop.js';
-import { formatMarker, isOurs } from './marker.js';
+import { formatMarker, isOurs, ownerText } from './marker.js';
 import { lockKeys, stagingName } from './naming.js';
 
 type Ctx = ProviderContext<PostgresOptions>;
@@ -35,7 +35,7 @@ export function terminateConsent(ctx: Ctx): boolean {
 
 export function notOursError(ctx: Ctx, env: string, row: DatabaseRow): OperationError {
   return new OperationError(
-    `${ctx.slot} (postgres): database "${row.name}" for environment "${env}" already exists and was not created by fork-stack for project "${ctx.project}"; it was left untouched`,
+    `${ctx.slot} (postgres): database "${row.name}" for environment "${env}" already exists and was not created by fork-stack for project "${ctx.project}", environment "${env}": it ${ownerText(row.comment, ctx.project, env)}; it was left untouched`,
     {
       hint: `If it is yours to replace, drop it yourself (DROP DATABASE ${pg.escapeIdentifier(row.name)}), or give "${env}" another name with names = { ${env} = "…" } or the name pattern in [${ctx.slot}].`,
     },
@@ -129,7 +129,7 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
         hint: `Run "fork-stack list" to see the environments, or name the existing database with names = { ${plan.parent} = "…" } in [${ctx.slot}].`,
       });
     }
-    const staging = stagingName(childName);
+    const staging = stagingName(childName, ctx.project, env);
     await dropDatabase(ctx, session, staging);
     try {
       await createFromTemplate(ctx, session, plan, staging, parentRow);
