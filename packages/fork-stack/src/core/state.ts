@@ -8,7 +8,8 @@ import { promises as fs } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic, readFileIfExists } from './files/atomic.js';
 import type { ProjectPaths } from './project.js';
 
-export type EnvStatus = 'creating' | 'ready' | 'deleting';
+/** `resetting`: a reset started and did not finish; only `reset` finishes it (create refuses). */
+export type EnvStatus = 'creating' | 'ready' | 'deleting' | 'resetting';
 
 export interface EnvMeta {
   name: string;
