@@ -104,6 +104,24 @@ describe.skipIf(!binaries)('postgres provider through the CLI', () => {
     ok(cli(['delete', 'qa', '--yes']));
   });
 
+  it('--terminate-connections reports which sessions it ended (pid, application, user, client), on stderr and in --json', async () => {
+    const worker = await server.connect({ database: 'shop_dev', applicationName: 'billing-worker' });
+    worker.on('error', () => undefined);
+    const pid = (await worker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const created = ok(cli(['create', 'qa-json', '--terminate-connections', '--json']));
+    const ended = new RegExp(`pid ${pid} \\(application "billing-worker", user postgres, client 127\\.0\\.0\\.1:\\d+\\)`);
+    expect(JSON.parse(created.stdout).resources.database.details.terminated_sessions).toMatch(ended);
+    expect(created.stderr).toMatch(new RegExp(`warning: database \\(postgres\\): ended session ${ended.source} on "shop_dev" \\(--terminate-connections\\)`));
+    await expect(worker.query('SELECT 1')).rejects.toThrow();
+
+    const psql = await server.connect({ database: 'shop_dev', applicationName: 'psql' });
+    psql.on('error', () => undefined);
+    const human = ok(cli(['create', 'qa-human', '--terminate-connections']));
+    expect(human.stderr).toMatch(/ended session pid \d+ \(application "psql", user postgres, client 127\.0\.0\.1:\d+\)/);
+    ok(cli(['delete', 'qa-json', '--yes']));
+    ok(cli(['delete', 'qa-human', '--yes']));
+  });
+
   it("a teammate's checkout creating the same environment at the same moment: one run makes it, the other is told it already exists", async () => {
     const teammate = path.join(tmp.dir, 'teammate', 'shop');
     mkdirSync(teammate, { recursive: true });

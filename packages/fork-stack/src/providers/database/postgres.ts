@@ -15,7 +15,7 @@ import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { lockName, listDatabases, lookupDatabase, type DatabaseRow } from './postgres/catalog.js';
 import { withAdmin, type AdminSession } from './postgres/connection.js';
 import { dropDatabase } from './postgres/drop.js';
-import { forkDatabase, notOursError } from './postgres/fork.js';
+import { endedSession, forkDatabase, notOursError } from './postgres/fork.js';
 import { formatMarker, isOurs, markedFor, parseMarker } from './postgres/marker.js';
 import { databaseName, databaseNameProblem, envOfDatabase, lockKeys, stagingName } from './postgres/naming.js';
 import { checkServer } from './postgres/check.js';
@@ -90,8 +90,13 @@ export const provider = {
     // Never connected to the parent (it must have no other sessions) nor to what is renamed or dropped.
     const avoid = [childName, parentName, stagingName(childName, ctx.project, request.env)];
     return withAdmin(ctx, { what, avoid }, async (session) => {
-      const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, childName, parentName });
-      return toResource(ctx, session, request.env, row);
+      const { row, ended } = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, childName, parentName });
+      const resource = toResource(ctx, session, request.env, row);
+      if (ended.length > 0) {
+        // In `create --json` too: which sessions --terminate-connections ended (pids, applications, users, clients).
+        resource.details = { ...resource.details, terminated_sessions: ended.map(endedSession).join('; ') };
+      }
+      return resource;
     });
   },
 
