@@ -3,7 +3,7 @@
  * init (creates the empty root), create, switch, run (the app connects with DATABASE_URL), list,
  * the open-connections refusal and FORK_STACK_PG_TERMINATE=1, delete, doctor, and bad input.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,16 @@ afterAll(async () => {
 });
 
 describe.skipIf(!binaries)('postgres provider through the CLI', () => {
+  it('init --database postgres without DATABASE_ADMIN_URL exits 2 and writes nothing (no fork-stack.toml, no .gitignore)', () => {
+    const empty = path.join(tmp.dir, 'no-admin-url');
+    mkdirSync(empty);
+    const result = runCli(['init', '--database', 'postgres', '--project', 'shop', '--root', 'dev', '--yes'], { cwd: empty, env: { DATABASE_ADMIN_URL: undefined } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DATABASE_ADMIN_URL is not set/);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('init --database postgres writes the section and creates the empty root database', () => {
     const init = ok(cli(['init', '--database', 'postgres', '--project', 'shop', '--root', 'dev', '--yes']));
     expect(init.stderr).not.toMatch(/^error/m);

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../core/engine/init.js';
+import { databaseSlotFor, ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../core/engine/init.js';
 import { CONFIG_FILE } from '../../core/project.js';
 import { providerNames, registry } from '../../providers/registry.js';
 import type { Kind } from '../../providers/types.js';
@@ -83,8 +83,16 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices | und
     output,
   });
   if (p.isCancel(root)) return undefined;
+  let rootDatabase: string | undefined;
+  if (database === 'postgres') {
+    // Never an empty root on a server that holds the user's data: ask which existing database it is.
+    const picked = await askPostgresRoot(cli, p, { project, database, root });
+    if (picked === null) return undefined;
+    rootDatabase = picked;
+  }
   p.outro('writing fork-stack.toml', { output });
   return {
+    rootDatabase,
     project,
     database,
     storage: storage === NONE ? undefined : { [flags.bucket ?? 'uploads']: storage },
@@ -93,6 +101,37 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices | und
     queue: queue === NONE ? undefined : queue,
     root,
   };
+}
+
+/**
+ * The existing database that is the root on a postgres server: listed from the server (the admin URL
+ * must be set: otherwise a usage error, before anything is written). Only a server without databases of
+ * its own gets an empty root created (undefined); null when the user cancelled.
+ */
+async function askPostgresRoot(
+  cli: CliContext,
+  p: typeof import('@clack/prompts'),
+  choices: { project: string; database: string; root: string },
+): Promise<string | undefined | null> {
+  const output = cli.out.stderr;
+  const slot = await databaseSlotFor(cli.cwd, choices, { signal: cli.signal });
+  if (!slot) return undefined;
+  const { serverDatabases } = await import('../../providers/database/postgres.js');
+  const names = await serverDatabases(slot.ctx as Parameters<typeof serverDatabases>[0]);
+  const empty = slot.provider.resourceName(slot.ctx, choices.root);
+  if (names.length === 0) {
+    const ok = await p.confirm({ message: `The server has no databases yet. Create an empty "${empty}" as "${choices.root}"?`, output });
+    if (p.isCancel(ok) || !ok) return null;
+    return undefined;
+  }
+  const answer = await p.select({
+    message: `Which existing database is "${choices.root}" (everything forks from it)?`,
+    options: names.map((name) => ({ value: name, label: name })),
+    initialValue: names.includes(empty) ? empty : names[0],
+    output,
+  });
+  if (p.isCancel(answer)) return null;
+  return answer;
 }
 
 /**

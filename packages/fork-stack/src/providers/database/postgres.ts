@@ -65,6 +65,17 @@ function emptyOwner(ctx: Ctx, session: AdminSession): string {
   return owner;
 }
 
+/**
+ * The server's databases a root could be adopted from, for interactive `init`: not templates, not the
+ * maintenance database "postgres", not fork-stack's staging copies. Needs the admin URL (a UsageError
+ * naming the variable otherwise, before anything is written).
+ */
+export async function serverDatabases(ctx: Ctx): Promise<string[]> {
+  return withAdmin(ctx, { what: 'listing the databases on the server' }, async (session) =>
+    (await listDatabases(session.client)).map((r) => r.name).filter((name) => name !== 'postgres' && !name.startsWith('fork_stack_tmp_')),
+  );
+}
+
 export const provider = {
   kind: 'database',
   name: 'postgres',
