@@ -339,3 +339,28 @@ describe('turso: a database made by hand under an environment\'s name', () => {
     }
   });
 });
+
+describe('turso: a create whose answer never came back', () => {
+  it('a create that made the database but never got the answer is proven by its pending record, and finished by the next create', async () => {
+    const fake = await startFake('turso');
+    try {
+      const root = mkdtempSync(path.join(tmpRoot, 'pending-'));
+      const ctx = testContext<TursoOptions>({ kind: 'database', project: 'myapp', root, schema, options: { organization: 'fake-org' }, env: fake.env, roots: ['prod'] });
+      fake.failNth({ operation: CREATE, fault: '500', afterApply: true, times: 20 });
+      await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow();
+      expect(fake.state.databases.has('myapp-alice')).toBe(true);
+      expect(await provider.find(ctx, 'alice')).toMatchObject({ owned: true });
+      const finished = await provider.fork(ctx, { env: 'alice', parent: 'prod' });
+      expect(finished).toMatchObject({ owned: true, id: fake.state.databases.get('myapp-alice')!.DbId });
+      expect(JSON.parse(readFileSync(path.join(root, '.fork-stack', 'registry', 'database', 'alice.json'), 'utf8'))).toMatchObject({ id: finished.id });
+      await provider.remove(ctx, { env: 'alice' });
+      expect(fake.state.databases.has('myapp-alice')).toBe(false);
+      // A database made by hand before any create announced it is older than no record: still not ours.
+      fake.seed.database('myapp-bob');
+      expect(await provider.find(ctx, 'bob')).toMatchObject({ owned: false });
+    } finally {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+    }
+  });
+});

@@ -28,7 +28,12 @@ const naming = new Naming(DEFAULT_NAMES, {
 
 async function ownership(ctx: Ctx, branch: PsBranch, env: string): Promise<Ownership> {
   if (branch.production || isAdoptedEnv(ctx, env)) return { owned: false };
-  return ownershipOf(ctx, env, branch.id);
+  const parentEnv = (await readRecord(ctx, env))?.parent;
+  return ownershipOf(ctx, env, branch.id, {
+    name: branch.name,
+    createdAt: branch.created_at,
+    fromParent: parentEnv !== undefined && branch.parent_branch === naming.nameOf(ctx, parentEnv),
+  });
 }
 
 function toResource(ctx: Ctx, branch: PsBranch, env: string, own: Ownership): Resource {
@@ -70,6 +75,9 @@ async function verifyOurs(ctx: Ctx, branch: PsBranch, env: string, parentName: s
       hint: `Delete "${env}" first to fork it again.`,
     });
   }
+  // A create of this checkout whose answer was lost (its pending record): record it for good now.
+  const record = await readRecord(ctx, env);
+  if (record?.pending) await recordMade(ctx, env, { provider: 'planetscale', id: branch.id, name: branch.name, parent: record.parent });
   return own;
 }
 

@@ -83,11 +83,35 @@ export interface Ownership {
   markedFor?: { project: string; env: string };
 }
 
+/** What the provider says of a resource, to match a pending record (a create killed before its answer was recorded). */
+export interface Facts {
+  name: string;
+  /** ISO 8601, when the provider reports it. */
+  createdAt?: string;
+  /** The resource was made from the parent the pending record names. */
+  fromParent: boolean;
+}
+
+/** Clock skew allowed between this machine and the provider when matching a pending record. */
+const SKEW_MS = 5 * 60_000;
+
+/**
+ * A pending record proves a resource when this checkout announced creating exactly it (same name, from the
+ * same parent) and the resource is not older than the announcement: the create's answer was lost (a crash,
+ * a kill, a dropped connection). A resource that was there before is older, or was seen by the fork's
+ * lookup before anything was announced.
+ */
+function pendingMatches(record: OwnershipRecord, facts: Facts | undefined): boolean {
+  if (!record.pending || !facts || record.name !== facts.name || !facts.fromParent) return false;
+  if (!facts.createdAt) return true;
+  return Date.parse(facts.createdAt) >= Date.parse(record.createdAt) - SKEW_MS;
+}
+
 /** Whether the resource with provider id `id`, found under `env`'s name, is fork-stack's for this project and env. */
-export async function ownershipOf(ctx: ProviderContext<unknown>, env: string, id: string | undefined): Promise<Ownership> {
+export async function ownershipOf(ctx: ProviderContext<unknown>, env: string, id: string | undefined, facts?: Facts): Promise<Ownership> {
   if (!id) return { owned: false };
   const own = await readRecord(ctx, env);
-  if (own && !own.pending && own.id === id && own.project === ctx.project && own.env === env) return { owned: true };
+  if (own && own.project === ctx.project && own.env === env && (own.pending ? pendingMatches(own, facts) : own.id === id)) return { owned: true };
   // Recorded for another environment (a names override pointing two envs at one resource).
   let entries: string[] = [];
   try {

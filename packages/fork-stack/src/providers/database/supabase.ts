@@ -78,7 +78,8 @@ async function findBranch(ctx: Ctx, http: HttpClient, name: string, what = `look
 
 async function ownership(ctx: Ctx, branch: SupabaseBranch, env: string): Promise<Ownership> {
   if (branch.is_default || isAdoptedEnv(ctx, env)) return { owned: false };
-  return ownershipOf(ctx, env, branch.id);
+  // Supabase makes every branch from the default branch: any preview branch is "from the parent".
+  return ownershipOf(ctx, env, branch.id, { name: branch.name, createdAt: branch.created_at, fromParent: true });
 }
 
 function toResource(ctx: Ctx, branch: SupabaseBranch, env: string, own: Ownership): Resource {
@@ -106,6 +107,9 @@ async function verifyOurs(ctx: Ctx, branch: SupabaseBranch, env: string): Promis
       { hint: `Delete it in the Supabase dashboard if it really is disposable, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).` },
     );
   }
+  // A create of this checkout whose answer was lost (its pending record): record it for good now.
+  const record = await readRecord(ctx, env);
+  if (record?.pending) await recordMade(ctx, env, { provider: 'supabase', id: branch.id, name: branch.name, parent: record.parent });
   return own;
 }
 

@@ -63,7 +63,12 @@ async function getDatabase(ctx: Ctx, http: HttpClient, name: string, what: strin
 
 async function ownership(ctx: Ctx, db: TursoDatabase, env: string): Promise<Ownership> {
   if (isAdoptedEnv(ctx, env) || (db.group !== undefined && db.group !== ctx.options.group)) return { owned: false };
-  return ownershipOf(ctx, env, db.DbId);
+  const parentName = (await readRecord(ctx, env))?.parent;
+  return ownershipOf(ctx, env, db.DbId, {
+    name: db.Name,
+    createdAt: db.parent?.branched_at,
+    fromParent: parentName !== undefined && db.parent?.name === naming.nameOf(ctx, parentName),
+  });
 }
 
 function toResource(ctx: Ctx, db: TursoDatabase, env: string, own: Ownership): Resource {
@@ -102,6 +107,9 @@ async function verifyOurs(ctx: Ctx, db: TursoDatabase, env: string, parentName: 
       hint: `Delete "${env}" first to fork it again.`,
     });
   }
+  // A create of this checkout whose answer was lost (its pending record): record it for good now.
+  const record = await readRecord(ctx, env);
+  if (record?.pending) await recordMade(ctx, env, { provider: 'turso', id: db.DbId, name: db.Name, parent: record.parent });
   return own;
 }
 
