@@ -9,7 +9,8 @@ import { removeStaleTemps, writeFileAtomic, readFileIfExists } from './files/ato
 import { withFsErrors } from './files/os-error.js';
 import type { ProjectPaths } from './project.js';
 
-export type EnvStatus = 'creating' | 'ready' | 'deleting';
+/** `resetting`: a reset started and did not finish; only `reset` finishes it (create refuses). */
+export type EnvStatus = 'creating' | 'ready' | 'deleting' | 'resetting';
 
 export interface EnvMeta {
   name: string;

@@ -18,6 +18,7 @@ import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
 import { annotationsOf, startNeonFake, type NeonFake } from './neon.fake.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startNeonFake>>;
 const PROJECT = 'fake-project-shop';
@@ -260,7 +261,7 @@ describe('neon provider', () => {
     await expect(provider.remove(ctx, { env: 'prod' })).rejects.toBeInstanceOf(UsageError);
     const main = [...fake.state.branches.values()].find((b) => b.name === 'main')!;
     fake.seed.branch(PROJECT, { name: 'bob', parent_id: main.id });
-    await expect(provider.remove(ctx, { env: 'bob' })).rejects.toThrow(/refusing to delete branch "bob": it was not made by fork-stack/);
+    await expect(provider.remove(ctx, { env: 'bob' })).rejects.toThrow(/refusing to delete branch "bob" of "bob": it was not made by fork-stack/);
     await expect(provider.fork(ctx, { env: 'bob', parent: 'prod' })).rejects.toThrow(/already exists .* was not made by fork-stack/);
     expect(branchesNamed(fake, 'bob')).toHaveLength(1);
     expect(branchesNamed(fake, 'main')).toHaveLength(1);
@@ -272,9 +273,11 @@ describe('neon provider', () => {
     fake = await startNeonFake({ scenario: 'empty' });
     fake.seed.project({ id: PROJECT, roles: ['app', 'migrator'], databases: [{ name: 'shop', owner_name: 'app' }] });
     const guess = contextFor(fake);
-    await provider.fork(guess, { env: 'alice', parent: 'prod' });
-    await expect(provider.variables(guess, 'alice')).rejects.toThrow(/several roles \(app, migrator\)/);
+    // Asked before anything is made: a branch the app could not be given a DATABASE_URL for is never created.
+    await expect(provider.fork(guess, { env: 'alice', parent: 'prod' })).rejects.toMatchObject({ message: expect.stringMatching(/several roles \(app, migrator\)/), hint: expect.stringMatching(/Set role = "app"/) });
+    expect(branchesNamed(fake, 'alice')).toHaveLength(0);
     const ctx = contextFor(fake, { role: 'migrator', pooled: true });
+    await provider.fork(ctx, { env: 'alice', parent: 'prod' });
     const { DATABASE_URL: url } = await provider.variables(ctx, 'alice');
     expect(url).toMatch(/^postgres(ql)?:\/\/migrator:[^@]+@ep-fork-[a-z0-9]+-pooler\.[^/]+\/shop/);
     expect(fake.requests.filter((r) => r.operation === 'GET /projects/{project_id}/connection_uri')).toHaveLength(1);
@@ -284,6 +287,7 @@ describe('neon provider', () => {
     expect(await provider.check(contextFor(fake))).toEqual([
       expect.objectContaining({ name: 'credentials', status: 'ok' }),
       expect.objectContaining({ name: 'project', status: 'ok', message: expect.stringContaining('"shop"') }),
+      expect.objectContaining({ name: 'connection of "prod"', status: 'ok' }),
     ]);
     const bad = await provider.check(contextFor(fake, {}, { ...fake.env, NEON_API_KEY: 'wrong' }));
     expect(bad).toContainEqual(expect.objectContaining({ status: 'fail', message: expect.stringContaining('401') }));
@@ -349,5 +353,140 @@ describe('neon: the built CLI end to end', () => {
     // Nothing of bob anywhere: no branch (the fake before it stopped), no env file, no half-made metadata.
     expect(project.read('.fork-stack/envs/bob.env')).toBeUndefined();
     expect(project.read('.fork-stack/envs/bob.json')).toBeUndefined();
+  });
+});
+
+{
+  let fake: NeonFake | undefined;
+  afterAll(async () => {
+    expect(fake?.violations ?? []).toEqual([]);
+    await fake?.close();
+  });
+  const nameOf = (env: string) => env;
+  const plant = (annotation?: Record<string, string>) => async (env: string) => {
+    const [project] = [...fake!.state.projects.values()];
+    fake!.seed.branch(project!.id, { name: nameOf(env), ...(annotation ? { annotation } : {}) });
+  };
+  ownershipContract('neon', provider as Provider<unknown>, async () => {
+    fake = await startNeonFake({ async: { polls: 1 }, scenario: 'empty' });
+    fake.seed.project({ id: PROJECT, name: 'shop' });
+    const root = mkdtempSync(path.join(tmpRoot, 'own-'));
+    const ctx = testContext<NeonOptions>({ kind: 'database', root, schema, options: { project_id: PROJECT }, env: fake.env, roots: ['prod'] });
+    return {
+      ctx: ctx as ProviderContext<unknown>,
+      parent: 'prod',
+      foreign: {
+        plant: {
+          // A branch made by hand in the Neon Console (a seeded branch has the parent's data: "non-empty").
+          empty: plant(),
+          'non-empty': plant({ note: 'made by hand' }),
+          'other-project': plant({ 'fork-stack-project': 'app-contract', 'fork-stack-env': 'foreign', 'fork-stack-parent': 'prod' }),
+          'other-env': plant({ 'fork-stack-project': 'app', 'fork-stack-env': 'someone-else', 'fork-stack-parent': 'prod' }),
+        },
+        fingerprint: async (env) => {
+          const b = branchesNamed(fake!, nameOf(env));
+          return JSON.stringify(b.map(({ progress: _p, ...rest }) => rest));
+        },
+        clear: async (env) => {
+          for (const b of branchesNamed(fake!, nameOf(env))) fake!.state.branches.delete(b.id);
+        },
+      },
+    };
+  });
+}
+
+describe('neon, as its spec says', () => {
+  let fake: Fake;
+  beforeEach(async () => {
+    fake = await startNeonFake({ async: { polls: 1 }, scenario: 'empty' });
+    fake.seed.project({ id: PROJECT, name: 'shop' });
+  });
+  afterEach(async () => {
+    expect(fake.violations).toEqual([]);
+    expect(fake.responseProblems).toEqual([]);
+    await fake.close();
+  });
+
+  it('create --reuse of a branch made by hand is refused: find reports it not owned, fork leaves it alone', async () => {
+    const ctx = contextFor(fake);
+    const [project] = [...fake.state.projects.values()];
+    fake.seed.branch(project!.id, { name: 'alice' });
+    expect(await provider.find(ctx, 'alice')).toMatchObject({ owned: false });
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow(/not made by fork-stack for project "app", environment "alice"/);
+    fake.seed.branch(project!.id, { name: 'bob', annotation: { 'fork-stack-project': 'app', 'fork-stack-env': 'carol', 'fork-stack-parent': 'prod' } });
+    expect(await provider.find(ctx, 'bob')).toMatchObject({ owned: false, markedFor: { project: 'app', env: 'carol' } });
+  });
+
+  it('reset of a branch that has children is refused, naming them (Neon would need preserve_under_name)', async () => {
+    const ctx = contextFor(fake);
+    await provider.fork(ctx, { env: 'alice', parent: 'prod' });
+    const alice = branchesNamed(fake, 'alice')[0]!;
+    const [project] = [...fake.state.projects.values()];
+    fake.seed.branch(project!.id, { name: 'alice-child', parent_id: alice.id });
+    await expect(provider.reset!(ctx, { env: 'alice', parent: 'prod' })).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/cannot reset branch "alice" of "alice": it has 1 child branch: "alice-child"/),
+      hint: expect.stringMatching(/Delete the child environments first/),
+    });
+    expect(fake.requests.some((r) => r.operation === 'POST /projects/{project_id}/branches/{branch_id}/restore')).toBe(false);
+  });
+
+  it('the fake enforces the spec: restore of a branch with children without preserve_under_name is a 400', async () => {
+    const ctx = contextFor(fake);
+    await provider.fork(ctx, { env: 'alice', parent: 'prod' });
+    const alice = branchesNamed(fake, 'alice')[0]!;
+    const [project] = [...fake.state.projects.values()];
+    fake.seed.branch(project!.id, { name: 'alice-child', parent_id: alice.id });
+    const res = await fetch(`${fake.url}/projects/${PROJECT}/branches/${alice.id}/restore`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.env.NEON_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source_branch_id: alice.parent_id }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/preserve_under_name/);
+  });
+
+  it('remove deletes a branch whose create operation ended failed, without waiting for ready', async () => {
+    const ctx = contextFor(fake, { wait_timeout_seconds: 300 });
+    fake.seed.failOperation('create_branch', 'storage node unavailable', 'alice');
+    await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow(/operation create_branch failed: storage node unavailable/);
+    expect(branchesNamed(fake, 'alice')).toHaveLength(1);
+    const started = Date.now();
+    await provider.remove(ctx, { env: 'alice', reason: 'rollback' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(branchesNamed(fake, 'alice')).toHaveLength(0);
+  });
+
+  it('doctor fails with the fix when the root has two roles and no role is configured', async () => {
+    await fake.close();
+    fake = await startNeonFake({ scenario: 'empty' });
+    fake.seed.project({ id: PROJECT, name: 'shop', roles: ['app', 'migrator'] });
+    const checks = await provider.check(contextFor(fake));
+    expect(checks).toContainEqual(expect.objectContaining({ name: 'connection of "prod"', status: 'fail', message: expect.stringMatching(/several roles \(app, migrator\)/), fix: expect.stringMatching(/Set role = "app"/) }));
+    const fixed = await provider.check(contextFor(fake, { role: 'app' }));
+    expect(fixed).toContainEqual(expect.objectContaining({ name: 'connection of "prod"', status: 'ok' }));
+  });
+});
+
+describe('neon: a parent with two roles through the CLI', () => {
+  it('create fails with the "Set role" hint, leaves nothing (not even a creating journal), and doctor fails with the fix', async () => {
+    const fake = await startNeonFake({ async: { polls: 1 }, scenario: 'empty' });
+    fake.seed.project({ id: PROJECT, name: 'shop', roles: ['app', 'migrator'] });
+    const project = cloudProject(`provider = "neon"\nproject_id = "${PROJECT}"`, { ...fake.env, FORK_STACK_RETRY_BASE_MS: '5', FORK_STACK_POLL_INTERVAL_MS: '5' });
+    try {
+      expectCleanFailure(await project.run(['create', 'alice']), 1, /several roles \(app, migrator\)/, /Set role = "app"/);
+      expect(branchesNamed(fake, 'alice')).toHaveLength(0);
+      expect(project.read('.fork-stack/envs/alice.json')).toBeUndefined();
+      const listed = await project.run(['list', '--json']);
+      expect((JSON.parse(listed.stdout) as { environments: { name: string }[] }).environments.map((e) => e.name)).toEqual(['prod']);
+      const doctor = await project.run(['doctor']);
+      expect(doctor.code).toBe(1);
+      expect(doctor.stdout).toMatch(/several roles \(app, migrator\)/);
+      expect(doctor.stdout).toMatch(/fix: Set role = "app"/);
+    } finally {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+      project.cleanup();
+    }
   });
 });

@@ -18,6 +18,8 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
+import { registryPlant } from './registry-plant.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'planetscale'>>>;
 const CREATE = 'POST /organizations/{organization}/databases/{database}/branches';
@@ -162,7 +164,7 @@ describe('planetscale provider', () => {
     await expect(provider.remove(ctx, { env: 'prod' })).rejects.toBeInstanceOf(UsageError);
     // A production branch mapped to a non-root environment is still never deleted.
     const mapped = contextFor(fake, { names: { staging: 'main' } });
-    await expect(provider.remove(mapped, { env: 'staging' })).rejects.toThrow(/refusing to delete branch "main": it is a production branch/);
+    await expect(provider.remove(mapped, { env: 'staging' })).rejects.toThrow(/refusing to delete branch "main" of "staging": it is a production branch/);
     expect(branch(fake, 'main')).toBeDefined();
   });
 
@@ -248,5 +250,69 @@ describe('planetscale: the built CLI end to end', () => {
     expectCleanFailure(await project.run(['create', 'bob'], { PLANETSCALE_SERVICE_TOKEN: undefined }), 2, /PLANETSCALE_SERVICE_TOKEN is not set/);
     expectCleanFailure(await project.run(['create', 'bob'], fake.addReadOnlyCredentials()), 1, /could not create "bob"/, /HTTP 403/);
     expect(fake.state.branches.map((b) => b.name).sort()).toEqual(['main', 'main']);
+  });
+});
+
+{
+  let fake: Fake | undefined;
+  afterAll(async () => {
+    expect(fake?.violations ?? []).toEqual([]);
+    await fake?.close();
+  });
+  let registry: ReturnType<typeof registryPlant>;
+  const nameOf = (env: string) => `myapp-${env}`;
+  /** `pscale branch create myapp myapp-<env>`, by hand: a development branch fork-stack did not make. */
+  const hand = (env: string) => fake!.seed.branch('myapp', nameOf(env));
+  ownershipContract('planetscale', provider as Provider<unknown>, async () => {
+    fake = await startFake('planetscale', { async: { polls: 1 } });
+    const ctx = contextFor(fake);
+    registry = registryPlant(ctx.root);
+    return {
+      ctx: ctx as ProviderContext<unknown>,
+      parent: 'prod',
+      foreign: {
+        plant: {
+          empty: async (env) => void hand(env),
+          'non-empty': async (env) => {
+            const made = hand(env);
+            made.seed_data = 'last_successful_backup';
+          },
+          'other-project': async (env) => {
+            const made = hand(env);
+            registry.record(made.id, made.name, 'myapp-contract', 'foreign', 'planetscale');
+          },
+          'other-env': async (env) => {
+            const made = hand(env);
+            registry.record(made.id, made.name, 'myapp', 'someone-else', 'planetscale');
+          },
+        },
+        fingerprint: async (env) => {
+          const { progress: _p, ...b } = branch(fake!, nameOf(env)) ?? ({ progress: undefined } as never);
+          return JSON.stringify({ branch: b, passwords: passwordsOf(fake!, nameOf(env)), records: registry.records() });
+        },
+        clear: async (env) => {
+          fake!.state.branches = fake!.state.branches.filter((b) => !(b.database === 'myapp' && b.name === nameOf(env)));
+          registry.clear();
+        },
+      },
+    };
+  });
+}
+
+describe('planetscale: a development branch made by hand under an environment\'s name', () => {
+  it('create --reuse and delete refuse a branch made by hand (pscale branch create), and leave it', async () => {
+    const fake = await startFake('planetscale', { async: { polls: 1 } });
+    const project = cloudProject('provider = "planetscale"\norganization = "fake-org"\ndatabase = "myapp"', { ...fake.env, FORK_STACK_RETRY_BASE_MS: '5', FORK_STACK_POLL_INTERVAL_MS: '5' }, 'myapp');
+    try {
+      fake.seed.branch('myapp', 'myapp-alice');
+      expectCleanFailure(await project.run(['create', 'alice', '--reuse']), 1, /refusing to reuse "alice"/, /myapp-alice was not made by fork-stack/);
+      expectCleanFailure(await project.run(['delete', 'alice', '--yes']), 1, /refusing to delete "alice"/);
+      expect(branch(fake, 'myapp-alice')).toBeDefined();
+      expect(project.read('.fork-stack/envs/alice.env')).toBeUndefined();
+    } finally {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+      project.cleanup();
+    }
   });
 });

@@ -3,7 +3,7 @@
  * init (creates the empty root), create, switch, run (the app connects with DATABASE_URL), list,
  * the open-connections refusal and FORK_STACK_PG_TERMINATE=1, delete, doctor, and bad input.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,16 @@ afterAll(async () => {
 });
 
 describe.skipIf(!binaries)('postgres provider through the CLI', () => {
+  it('init --database postgres without DATABASE_ADMIN_URL exits 2 and writes nothing (no fork-stack.toml, no .gitignore)', () => {
+    const empty = path.join(tmp.dir, 'no-admin-url');
+    mkdirSync(empty);
+    const result = runCli(['init', '--database', 'postgres', '--project', 'shop', '--root', 'dev', '--yes'], { cwd: empty, env: { DATABASE_ADMIN_URL: undefined } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DATABASE_ADMIN_URL is not set/);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('init --database postgres writes the section and creates the empty root database', () => {
     const init = ok(cli(['init', '--database', 'postgres', '--project', 'shop', '--root', 'dev', '--yes']));
     expect(init.stderr).not.toMatch(/^error/m);
@@ -102,6 +112,24 @@ describe.skipIf(!binaries)('postgres provider through the CLI', () => {
     await expect(session.query('SELECT 1')).rejects.toThrow();
     expect((await server.query('SELECT count(*)::int AS n FROM orders', [], 'shop_qa'))[0]).toEqual({ n: 1 });
     ok(cli(['delete', 'qa', '--yes']));
+  });
+
+  it('--terminate-connections reports which sessions it ended (pid, application, user, client), on stderr and in --json', async () => {
+    const worker = await server.connect({ database: 'shop_dev', applicationName: 'billing-worker' });
+    worker.on('error', () => undefined);
+    const pid = (await worker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const created = ok(cli(['create', 'qa-json', '--terminate-connections', '--json']));
+    const ended = new RegExp(`pid ${pid} \\(application "billing-worker", user postgres, client 127\\.0\\.0\\.1:\\d+\\)`);
+    expect(JSON.parse(created.stdout).resources.database.details.terminated_sessions).toMatch(ended);
+    expect(created.stderr).toMatch(new RegExp(`warning: database \\(postgres\\): ended session ${ended.source} on "shop_dev" \\(--terminate-connections\\)`));
+    await expect(worker.query('SELECT 1')).rejects.toThrow();
+
+    const psql = await server.connect({ database: 'shop_dev', applicationName: 'psql' });
+    psql.on('error', () => undefined);
+    const human = ok(cli(['create', 'qa-human', '--terminate-connections']));
+    expect(human.stderr).toMatch(/ended session pid \d+ \(application "psql", user postgres, client 127\.0\.0\.1:\d+\)/);
+    ok(cli(['delete', 'qa-json', '--yes']));
+    ok(cli(['delete', 'qa-human', '--yes']));
   });
 
   it("a teammate's checkout creating the same environment at the same moment: one run makes it, the other is told it already exists", async () => {

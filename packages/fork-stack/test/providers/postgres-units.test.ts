@@ -69,9 +69,17 @@ describe('postgres naming', () => {
   });
 
   it('derives a fixed-length staging name from the final name', () => {
-    expect(stagingName('my_app_alice')).toMatch(/^fork_stack_tmp_[0-9a-f]{16}$/);
-    expect(stagingName('my_app_alice')).toBe(stagingName('my_app_alice'));
-    expect(stagingName('my_app_alice')).not.toBe(stagingName('my_app_bob'));
+    expect(stagingName('my_app_alice', 'my-app', 'alice')).toMatch(/^fork_stack_tmp_[0-9a-f]{16}$/);
+    expect(stagingName('my_app_alice', 'my-app', 'alice')).toBe(stagingName('my_app_alice', 'my-app', 'alice'));
+    expect(stagingName('my_app_alice', 'my-app', 'alice')).not.toBe(stagingName('my_app_bob', 'my-app', 'bob'));
+  });
+
+  it('project hbc env d-e and project hbc-d env e share the database name hbc_d_e but never a staging name', () => {
+    const a = { project: 'hbc', options: schema.parse({}) };
+    const b = { project: 'hbc-d', options: schema.parse({}) };
+    expect(databaseName(a, 'd-e')).toBe('hbc_d_e');
+    expect(databaseName(b, 'e')).toBe('hbc_d_e');
+    expect(stagingName('hbc_d_e', 'hbc', 'd-e')).not.toBe(stagingName('hbc_d_e', 'hbc-d', 'e'));
   });
 });
 

@@ -13,6 +13,14 @@ import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { postgresBinariesOrSkip, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEngine } from '../../src/core/engine/context.js';
+import { createEnvironment } from '../../src/core/engine/create.js';
+import { loadConfig } from '../../src/core/config/load.js';
+import { writeFileSync } from 'node:fs';
 
 const binaries = postgresBinariesOrSkip();
 
@@ -78,6 +86,90 @@ if (binaries) {
   });
 }
 
+/** The marker fork-stack writes, written here by hand (as another project's fork-stack would). */
+function markerOf(project: string, env: string): string {
+  return `fork-stack:${JSON.stringify({ v: 1, project, env, parent: 'dev', createdAt: '2026-01-01T00:00:00.000Z' })}`;
+}
+
+if (binaries) {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  ownershipContract('postgres', provider as Provider<unknown>, async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'fork-stack-pg-own-'));
+    dirs.push(root);
+    const { ctx: base, name } = await project();
+    const ctx = { ...base, root, stateDir: path.join(root, '.fork-stack') };
+    await seedDev(name);
+    const dbName = (env: string) => `${name}_${env.replace(/-/g, '_')}`;
+    const plantDb = async (env: string, statements: string[], comment?: string) => {
+      await server.createDatabase(dbName(env), { statements });
+      if (comment) await server.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(dbName(env))} IS ${pg.escapeLiteral(comment)}`);
+    };
+    const rows = ["CREATE TABLE accounts (id int PRIMARY KEY, owner text)", "INSERT INTO accounts VALUES (1, 'not fork-stack')"];
+    return {
+      ctx: ctx as typeof base,
+      parent: 'dev',
+      foreign: {
+        plant: {
+          empty: (env) => plantDb(env, []),
+          'non-empty': (env) => plantDb(env, rows),
+          // Project "<name>-contract" env "foreign" maps to the same database name as this project's "contract-foreign".
+          'other-project': (env) => plantDb(env, rows, markerOf(`${name}-contract`, 'foreign')),
+          'other-env': (env) => plantDb(env, rows, markerOf(name, 'someone-else')),
+        },
+        fingerprint: async (env) => {
+          const db = await server.query(
+            `SELECT d.oid::text, pg_get_userbyid(d.datdba) AS owner, shobj_description(d.oid, 'pg_database') AS comment, d.datacl::text AS acl FROM pg_database d WHERE d.datname = $1`,
+            [dbName(env)],
+          );
+          if (db.length === 0) return 'absent';
+          const tables = await server.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`, [], dbName(env));
+          const data = tables.some((t) => t.table_name === 'accounts') ? await server.query('SELECT * FROM accounts ORDER BY id', [], dbName(env)) : [];
+          const staging = await server.query("SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'fork_stack_tmp_%'");
+          return JSON.stringify({ db, tables, data, staging });
+        },
+        clear: async (env) => {
+          await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName(env))} WITH (FORCE)`);
+        },
+      },
+    };
+  });
+}
+
+describe.skipIf(!binaries)('postgres: project hbc env d-e and project hbc-d env e share the database name hbc_d_e', () => {
+  it("create e --reuse in project hbc-d refuses hbc's d-e database, says whose it is, and leaves it untouched", async () => {
+    const hbc = testContext<PostgresOptions>({ kind: 'database', root: '/nonexistent', schema, options: {}, project: 'hbc', env: { DATABASE_ADMIN_URL: server.adminUrl } });
+    await server.createDatabase('hbc_dev', { statements: ['CREATE TABLE t (v text)', "INSERT INTO t VALUES ('hbc data')"] });
+    const made = await provider.fork(hbc, { env: 'd-e', parent: 'dev' });
+    expect(made).toMatchObject({ name: 'hbc_d_e', owned: true });
+
+    const hbcD = testContext<PostgresOptions>({ kind: 'database', root: '/nonexistent', schema, options: {}, project: 'hbc-d', env: { DATABASE_ADMIN_URL: server.adminUrl } });
+    await server.createDatabase('hbc_d_dev', { statements: [] });
+    expect(await provider.find(hbcD, 'e')).toMatchObject({ name: 'hbc_d_e', owned: false, markedFor: { project: 'hbc', env: 'd-e' } });
+    expect((await provider.list(hbcD)).filter((r) => r.owned)).toEqual([]);
+    const forked = await caught(provider.fork(hbcD, { env: 'e', parent: 'dev' }));
+    expect(forked.message).toMatch(/database "hbc_d_e" for environment "e" .*belongs to another fork-stack project: "hbc", environment "d-e"/);
+    const removed = await caught(provider.remove(hbcD, { env: 'e' }));
+    expect(removed.message).toMatch(/belongs to another fork-stack project: "hbc"/);
+
+    // Through the engine, as `fork-stack create e --reuse` in hbc-d's checkout.
+    const root = mkdtempSync(path.join(os.tmpdir(), 'fork-stack-hbc-d-'));
+    try {
+      writeFileSync(path.join(root, 'fork-stack.toml'), 'project = "hbc-d"\ndefault_parent = "dev"\nroots = ["dev"]\n\n[database]\nprovider = "postgres"\n');
+      const config = await loadConfig({ cwd: root });
+      const engine = createEngine(config, { env: { DATABASE_ADMIN_URL: server.adminUrl } });
+      const error = await caught(createEnvironment(engine, { env: 'e', reuse: true, ttlMs: null }));
+      expect(error.exitCode).toBe(1);
+      expect([error.message, ...(error.details ?? [])].join('\n')).toMatch(/hbc_d_e belongs to another fork-stack project: "hbc", environment "d-e"/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(await server.query('SELECT v FROM t', [], 'hbc_d_e')).toEqual([{ v: 'hbc data' }]);
+    expect(await provider.find(hbc, 'd-e')).toMatchObject({ owned: true });
+    await provider.remove(hbc, { env: 'd-e' });
+  });
+});
+
 describe.skipIf(!binaries)('postgres provider on a real server', () => {
   it('copies the parent as it was at the fork; later writes stay on their side', async () => {
     const { ctx, name } = await project();
@@ -136,7 +228,7 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
       expect(error.message).toMatch(/fork-stack create bob --from dev --terminate-connections/);
       expect(error.message).toMatch(/FORK_STACK_PG_TERMINATE=1/);
       expect(await databaseExists(`${name}_bob`)).toBe(false);
-      expect(await databaseExists(stagingName(`${name}_bob`))).toBe(false);
+      expect(await databaseExists(stagingName(`${name}_bob`, name, "bob"))).toBe(false);
       // The session was not touched.
       expect((await session.query('SELECT 1 AS one')).rows[0]).toEqual({ one: 1 });
     } finally {
@@ -168,7 +260,7 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     await seedDev(name);
     await server.createDatabase(`${name}_taken`, { statements: ['CREATE TABLE precious (x int)', 'INSERT INTO precious VALUES (42)'] });
     const forkError = await caught(provider.fork(ctx, { env: 'taken', parent: 'dev' }));
-    expect(forkError.message).toMatch(new RegExp(`database "${name}_taken" for environment "taken" already exists and was not created by fork-stack for project "${name}"; it was left untouched`));
+    expect(forkError.message).toMatch(new RegExp(`database "${name}_taken" for environment "taken" already exists and was not created by fork-stack for project "${name}", environment "taken": it carries no fork-stack marker for project "${name}", environment "taken"; it was left untouched`));
     expect(forkError.hint).toMatch(/DROP DATABASE/);
     const removeError = await caught(provider.remove(ctx, { env: 'taken' }));
     expect(removeError.message).toMatch(/was not created by fork-stack/);
@@ -252,11 +344,11 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
   it('finishes after a crash: a leftover staging database is dropped and the fork redone', async () => {
     const { ctx, name } = await project();
     await seedDev(name);
-    await server.createDatabase(stagingName(`${name}_frank`));
+    await server.createDatabase(stagingName(`${name}_frank`, name, "frank"));
     const resource = await provider.fork(ctx, { env: 'frank', parent: 'dev' });
     expect(resource).toMatchObject({ name: `${name}_frank`, owned: true });
-    expect(await databaseExists(stagingName(`${name}_frank`))).toBe(false);
-    expect((await provider.list(ctx)).map((r) => r.name)).not.toContain(stagingName(`${name}_frank`));
+    expect(await databaseExists(stagingName(`${name}_frank`, name, "frank"))).toBe(false);
+    expect((await provider.list(ctx)).map((r) => r.name)).not.toContain(stagingName(`${name}_frank`, name, "frank"));
     await provider.remove(ctx, { env: 'frank' });
   });
 
@@ -272,7 +364,7 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     };
     await expect(provider.fork(ctx, { env: 'lee', parent: 'dev' })).rejects.toThrow(/stopped by the test|cancel/);
     expect(await databaseExists(`${name}_lee`)).toBe(false);
-    expect(await databaseExists(stagingName(`${name}_lee`))).toBe(false);
+    expect(await databaseExists(stagingName(`${name}_lee`, name, "lee"))).toBe(false);
     expect((await server.query<{ n: number }>('SELECT count(*)::int AS n FROM notes', [], `${name}_dev`))[0]?.n).toBe(20000);
   });
 
@@ -346,7 +438,7 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     expect(error.message).toMatch(new RegExp(`database \\(postgres\\): role "${name}_weak" may not create databases`));
     expect(error.hint).toMatch(/ALTER ROLE .* CREATEDB/);
     expect(await databaseExists(`${name}_ivy`)).toBe(false);
-    expect(await databaseExists(stagingName(`${name}_ivy`))).toBe(false);
+    expect(await databaseExists(stagingName(`${name}_ivy`, name, "ivy"))).toBe(false);
     const checks = await provider.check(ctx);
     expect(checks.find((c) => c.name === 'create databases')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/CREATEDB/) });
   });

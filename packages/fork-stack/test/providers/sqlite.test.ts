@@ -12,6 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { provider, fileUrl } from '../../src/providers/database/sqlite.js';
 import { schema, type SqliteOptions } from '../../src/providers/database/sqlite.schema.js';
 import { testContext } from '../helpers/context.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
+import type { Provider, ProviderContext } from '../../src/providers/types.js';
+import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { afterAll } from 'vitest';
 
 let root: string;
 afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -125,3 +129,45 @@ describe('sqlite provider', () => {
     expect(checks.every((c) => c.status === 'ok')).toBe(true);
   });
 });
+
+{
+  const own = mkdtempSync(path.join(os.tmpdir(), 'fork-stack-sqlite-own-'));
+  afterAll(() => rmSync(own, { recursive: true, force: true }));
+  const fileOf = (env: string) => path.join(own, '.fork-stack', 'data', `app.${env}.db`);
+  const write = async (file: string, statements: string[]) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const client = createClient({ url: fileUrl(file) });
+    try {
+      for (const sql of statements) await client.execute(sql);
+    } finally {
+      client.close();
+    }
+  };
+  ownershipContract('sqlite', provider as Provider<unknown>, async () => {
+    const context = testContext<SqliteOptions>({ kind: 'database', root: own, schema });
+    await write(fileOf('dev'), ['CREATE TABLE notes (body text)', "INSERT INTO notes VALUES ('dev')"]);
+    return {
+      ctx: context as ProviderContext<unknown>,
+      parent: 'dev',
+      foreign: {
+        plant: {
+          // A file put at the environment's path by hand (a names override, a copied database): no ledger entry.
+          empty: async (env) => {
+            mkdirSync(path.dirname(fileOf(env)), { recursive: true });
+            writeFileSync(fileOf(env), '');
+          },
+          'non-empty': (env) => write(fileOf(env), ['CREATE TABLE accounts (owner text)', "INSERT INTO accounts VALUES ('not fork-stack')"]),
+        },
+        fingerprint: async (env) => {
+          const file = fileOf(env);
+          if (!existsSync(file)) return 'absent';
+          const side = ['-wal', '-shm', '-journal'].filter((s) => existsSync(file + s));
+          return JSON.stringify({ bytes: readFileSync(file).toString('base64'), mode: statSync(file).mode, side, ledger: existsSync(path.join(own, '.fork-stack', 'owned', 'database', env)) });
+        },
+        clear: async (env) => {
+          for (const s of ['', '-wal', '-shm', '-journal']) rmSync(fileOf(env) + s, { force: true });
+        },
+      },
+    };
+  });
+}

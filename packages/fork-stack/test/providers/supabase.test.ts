@@ -10,6 +10,8 @@ vi.hoisted(() => {
 });
 
 import { FakeServer, startFake, type FakeOptions } from '@fork-stack/provider-fakes';
+import { ownershipContract } from '../helpers/ownership-contract.js';
+import { registryPlant } from './registry-plant.js';
 import { ForkStackError, UsageError } from '../../src/core/errors.js';
 import { provider } from '../../src/providers/database/supabase.js';
 import { schema, type SupabaseOptions } from '../../src/providers/database/supabase.schema.js';
@@ -215,5 +217,74 @@ describe('supabase: the built CLI end to end', () => {
     expectCleanFailure(await project.run(['create', 'bob'], { SUPABASE_ACCESS_TOKEN: undefined }), 2, /SUPABASE_ACCESS_TOKEN is not set/);
     expectCleanFailure(await project.run(['create', 'bob'], fake.addReadOnlyCredentials()), 1, /could not create "bob"/, /HTTP 403/);
     expect(fake.state.branches.map((b) => b.name)).toEqual(['main']);
+  });
+});
+
+/** A preview branch made in the dashboard (through the Management API, as the dashboard does), not by fork-stack. */
+async function dashboardBranch(fake: Fake, name: string, withData = false): Promise<{ id: string }> {
+  const res = await fetch(`${fake.url}/v1/projects/${REF}/branches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${fake.env.SUPABASE_ACCESS_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ branch_name: name, with_data: withData }),
+  });
+  expect(res.status).toBeLessThan(300);
+  return (await res.json()) as { id: string };
+}
+
+{
+  let fake: Fake | undefined;
+  afterAll(async () => {
+    expect(fake?.violations ?? []).toEqual([]);
+    await fake?.close();
+  });
+  let registry: ReturnType<typeof registryPlant>;
+  const nameOf = (env: string) => `myapp-${env}`;
+  ownershipContract('supabase', provider as Provider<unknown>, async () => {
+    fake = await startFake('supabase', { async: { polls: 1 } });
+    const root = mkdtempSync(path.join(tmpRoot, 'own-'));
+    const ctx = testContext<SupabaseOptions>({ kind: 'database', project: 'myapp', root, schema, options: { project_ref: REF }, env: fake.env, roots: ['prod'] });
+    registry = registryPlant(root);
+    return {
+      ctx: ctx as ProviderContext<unknown>,
+      parent: 'prod',
+      foreign: {
+        plant: {
+          empty: async (env) => void (await dashboardBranch(fake!, nameOf(env))),
+          'non-empty': async (env) => void (await dashboardBranch(fake!, nameOf(env), true)),
+          'other-project': async (env) => {
+            const made = await dashboardBranch(fake!, nameOf(env));
+            registry.record(made.id, nameOf(env), 'myapp-contract', 'foreign', 'supabase');
+          },
+          'other-env': async (env) => {
+            const made = await dashboardBranch(fake!, nameOf(env));
+            registry.record(made.id, nameOf(env), 'myapp', 'someone-else', 'supabase');
+          },
+        },
+        fingerprint: async (env) => JSON.stringify({ branch: branch(fake!, nameOf(env)) ?? null, records: registry.records() }),
+        clear: async (env) => {
+          fake!.state.branches = fake!.state.branches.filter((b) => b.name !== nameOf(env));
+          registry.clear();
+        },
+      },
+    };
+  });
+}
+
+describe('supabase: a preview branch made in the dashboard under an environment\'s name', () => {
+  it('create --reuse and delete refuse a preview branch made in the dashboard, and leave it', async () => {
+    const fake = await startFake('supabase', { async: { polls: 1 } });
+    const project = cloudProject(`provider = "supabase"\nproject_ref = "${REF}"`, { ...fake.env, FORK_STACK_RETRY_BASE_MS: '5', FORK_STACK_POLL_INTERVAL_MS: '5' }, 'myapp');
+    try {
+      await dashboardBranch(fake, 'myapp-alice');
+      const before = JSON.stringify(branch(fake, 'myapp-alice'));
+      expectCleanFailure(await project.run(['create', 'alice', '--reuse']), 1, /refusing to reuse "alice"/, /myapp-alice was not made by fork-stack/);
+      expectCleanFailure(await project.run(['delete', 'alice', '--yes']), 1, /refusing to delete "alice"/);
+      expect(JSON.stringify(branch(fake, 'myapp-alice'))).toBe(before);
+      expect(project.read('.fork-stack/envs/alice.env')).toBeUndefined();
+    } finally {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+      project.cleanup();
+    }
   });
 });

@@ -17,6 +17,8 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
+import { ownershipContract } from '../helpers/ownership-contract.js';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 type Fake = Awaited<ReturnType<typeof startFake<'turso'>>>;
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'turso-provider-'));
@@ -109,7 +111,7 @@ describe('turso provider', () => {
   it('refuses to adopt a database of the same name that is not a branch, or one seeded from another parent', async () => {
     fake.seed.database('myapp-carol');
     const ctx = contextFor(fake);
-    await expect(provider.fork(ctx, { env: 'carol', parent: 'prod' })).rejects.toThrow(/"myapp-carol" already exists .* not a fork-stack branch/);
+    await expect(provider.fork(ctx, { env: 'carol', parent: 'prod' })).rejects.toThrow(/"myapp-carol" already exists .* was not made by fork-stack for project "myapp", environment "carol"/);
     await expect(provider.remove(ctx, { env: 'carol' })).rejects.toThrow(/refusing to delete database "myapp-carol"/);
     await provider.fork(ctx, { env: 'dave', parent: 'prod' });
     await expect(provider.fork(ctx, { env: 'erin', parent: 'dave' })).resolves.toMatchObject({ parent: 'dave' });
@@ -247,5 +249,118 @@ describe('turso: the built CLI end to end', () => {
     expectCleanFailure(await project.run(['create', 'bob'], fake.addReadOnlyCredentials()), 1, /could not create "bob"/, /HTTP 403/);
     expect([...fake.state.databases.keys()]).toEqual(['myapp']);
     expect(project.read('.fork-stack/envs/bob.env')).toBeUndefined();
+  });
+});
+
+{
+  let fake: Fake | undefined;
+  afterAll(async () => {
+    expect(fake?.violations ?? []).toEqual([]);
+    await fake?.close();
+  });
+  let root = '';
+  const nameOf = (env: string) => `myapp-${env}`;
+  const registryDir = () => path.join(root, '.fork-stack', 'registry', 'database');
+  /** A record of fork-stack's registry for another project or env naming the planted database's id, written by hand. */
+  const recordFor = (env: string, project: string, recordEnv: string) => {
+    mkdirSync(registryDir(), { recursive: true });
+    const id = fake!.state.databases.get(nameOf(env))!.DbId;
+    writeFileSync(path.join(registryDir(), `${recordEnv}.json`), JSON.stringify({ v: 1, project, env: recordEnv, provider: 'turso', id, name: nameOf(env), createdAt: '2026-01-01T00:00:00Z' }));
+  };
+  /** `turso db create myapp-<env> --from-db myapp`, by hand: a branch of the parent fork-stack did not make. */
+  const handBranch = (env: string) => {
+    const made = fake!.seed.database(nameOf(env));
+    const parent = fake!.state.databases.get('myapp')!;
+    made.parent = { id: parent.DbId, name: parent.Name, branched_at: '2026-01-01T00:00:00Z' };
+  };
+  ownershipContract('turso', provider as Provider<unknown>, async () => {
+    fake = await startFake('turso');
+    root = mkdtempSync(path.join(tmpRoot, 'own-'));
+    const ctx = testContext<TursoOptions>({ kind: 'database', project: 'myapp', root, schema, options: { organization: 'fake-org' }, env: fake.env, roots: ['prod'] });
+    return {
+      ctx: ctx as ProviderContext<unknown>,
+      parent: 'prod',
+      foreign: {
+        plant: {
+          empty: async (env) => void fake!.seed.database(nameOf(env)),
+          'non-empty': async (env) => handBranch(env),
+          'other-project': async (env) => {
+            handBranch(env);
+            recordFor(env, 'myapp-contract', 'foreign');
+          },
+          'other-env': async (env) => {
+            handBranch(env);
+            recordFor(env, 'myapp', 'someone-else');
+          },
+        },
+        fingerprint: async (env) => {
+          let records: string[] = [];
+          try {
+            records = readdirSync(registryDir()).sort().map((f) => `${f}:${readFileSync(path.join(registryDir(), f), 'utf8')}`);
+          } catch {
+            records = [];
+          }
+          return JSON.stringify({ db: fake!.state.databases.get(nameOf(env)) ?? null, records });
+        },
+        clear: async (env) => {
+          fake!.state.databases.delete(nameOf(env));
+          rmSync(registryDir(), { recursive: true, force: true });
+        },
+      },
+    };
+  });
+}
+
+describe('turso: a database made by hand under an environment\'s name', () => {
+  it('create --reuse refuses a Turso branch made by hand (turso db create --from-db), and writes no variables for it', async () => {
+    const fake = await startFake('turso');
+    const project = cloudProject('provider = "turso"\norganization = "fake-org"', { ...fake.env, FORK_STACK_RETRY_BASE_MS: '5' }, 'myapp');
+    try {
+      const made = fake.seed.database('myapp-alice');
+      const parent = fake.state.databases.get('myapp')!;
+      made.parent = { id: parent.DbId, name: parent.Name, branched_at: '2026-01-01T00:00:00Z' };
+      const before = JSON.stringify(fake.state.databases.get('myapp-alice'));
+      expectCleanFailure(await project.run(['create', 'alice', '--reuse']), 1, /refusing to reuse "alice"/, /myapp-alice was not made by fork-stack/);
+      expectCleanFailure(await project.run(['delete', 'alice', '--yes']), 1, /refusing to delete "alice"/);
+      expect(JSON.stringify(fake.state.databases.get('myapp-alice'))).toBe(before);
+      expect(project.read('.fork-stack/envs/alice.env')).toBeUndefined();
+      // What fork-stack made itself is proven by its record of the DbId, and deleted normally.
+      const created = await project.run(['create', 'bob']);
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(project.read('.fork-stack/registry/database/bob.json')!)).toMatchObject({ project: 'myapp', env: 'bob', id: fake.state.databases.get('myapp-bob')!.DbId });
+      const deleted = await project.run(['delete', 'bob', '--yes']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(fake.state.databases.has('myapp-bob')).toBe(false);
+      expect(project.read('.fork-stack/registry/database/bob.json')).toBeUndefined();
+    } finally {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+      project.cleanup();
+    }
+  });
+});
+
+describe('turso: a create whose answer never came back', () => {
+  it('a create that made the database but never got the answer is proven by its pending record, and finished by the next create', async () => {
+    const fake = await startFake('turso');
+    try {
+      const root = mkdtempSync(path.join(tmpRoot, 'pending-'));
+      const ctx = testContext<TursoOptions>({ kind: 'database', project: 'myapp', root, schema, options: { organization: 'fake-org' }, env: fake.env, roots: ['prod'] });
+      fake.failNth({ operation: CREATE, fault: '500', afterApply: true, times: 20 });
+      await expect(provider.fork(ctx, { env: 'alice', parent: 'prod' })).rejects.toThrow();
+      expect(fake.state.databases.has('myapp-alice')).toBe(true);
+      expect(await provider.find(ctx, 'alice')).toMatchObject({ owned: true });
+      const finished = await provider.fork(ctx, { env: 'alice', parent: 'prod' });
+      expect(finished).toMatchObject({ owned: true, id: fake.state.databases.get('myapp-alice')!.DbId });
+      expect(JSON.parse(readFileSync(path.join(root, '.fork-stack', 'registry', 'database', 'alice.json'), 'utf8'))).toMatchObject({ id: finished.id });
+      await provider.remove(ctx, { env: 'alice' });
+      expect(fake.state.databases.has('myapp-alice')).toBe(false);
+      // A database made by hand before any create announced it is older than no record: still not ours.
+      fake.seed.database('myapp-bob');
+      expect(await provider.find(ctx, 'bob')).toMatchObject({ owned: false });
+    } finally {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+    }
   });
 });

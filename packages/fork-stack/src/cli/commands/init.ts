@@ -4,11 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../core/engine/init.js';
+import { databaseSlotFor, ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../core/engine/init.js';
 import { CONFIG_FILE } from '../../core/project.js';
 import { providerNames, registry } from '../../providers/registry.js';
 import type { Kind } from '../../providers/types.js';
-import { UsageError } from '../../core/errors.js';
+import { OperationError, UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { answer, interactive, progressReporter } from '../ui.js';
 
@@ -80,8 +80,14 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices> {
       }),
     refused,
   );
+  let rootDatabase: string | undefined;
+  if (database === 'postgres') {
+    // Never an empty root on a server that holds the user's data: ask which existing database it is.
+    rootDatabase = await askPostgresRoot(cli, p, { project, database, root }, refused);
+  }
   p.outro('writing fork-stack.toml', { output });
   return {
+    rootDatabase,
     project,
     database,
     storage: storage === NONE ? undefined : { [flags.bucket ?? 'uploads']: storage },
@@ -90,6 +96,40 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices> {
     queue: queue === NONE ? undefined : queue,
     root,
   };
+}
+
+/**
+ * The existing database that is the root on a postgres server: listed from the server (the admin URL
+ * must be set: otherwise a usage error, before anything is written). Only a server without databases of
+ * its own gets an empty root created (undefined); a cancelled or declined answer throws (exit 1).
+ */
+async function askPostgresRoot(
+  cli: CliContext,
+  p: typeof import('@clack/prompts'),
+  choices: { project: string; database: string; root: string },
+  refused: string,
+): Promise<string | undefined> {
+  const output = cli.out.stderr;
+  const slot = await databaseSlotFor(cli.cwd, choices, { signal: cli.signal });
+  if (!slot) return undefined;
+  const { serverDatabases } = await import('../../providers/database/postgres.js');
+  const names = await serverDatabases(slot.ctx as Parameters<typeof serverDatabases>[0]);
+  const empty = slot.provider.resourceName(slot.ctx, choices.root);
+  if (names.length === 0) {
+    const ok = await answer(() => p.confirm({ message: `The server has no databases yet. Create an empty "${empty}" as "${choices.root}"?`, output }), refused);
+    if (!ok) throw new OperationError(refused);
+    return undefined;
+  }
+  return answer(
+    () =>
+      p.select({
+        message: `Which existing database is "${choices.root}" (everything forks from it)?`,
+        options: names.map((name) => ({ value: name, label: name })),
+        initialValue: names.includes(empty) ? empty : names[0],
+        output,
+      }),
+    refused,
+  );
 }
 
 /**

@@ -104,6 +104,12 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     // Whatever exists under the environment's name must carry fork-stack's marker for this project and
     // environment before a create finishes, resumes or reuses it: never adopted because its name matches.
     assertOwned(config.project, env, slots, targetFound, options.reuse ? 'reuse' : options.resume ? 'resume' : 'create');
+    if (meta?.status === 'resetting') {
+      // A create would take the half-reset environment for an interrupted create and restore nothing.
+      throw new OperationError(`a reset of "${env}" did not finish; create does not finish a reset`, {
+        hint: `Run "fork-stack reset ${env}${meta.parent ? ` --from ${meta.parent}` : ''}" to finish it, or "fork-stack delete ${env}" to remove it.`,
+      });
+    }
     const resuming = meta?.status === 'creating' || meta?.status === 'deleting';
     const existingCount = targetFound.filter(Boolean).length;
     if (!resuming && existingCount === slots.length) {

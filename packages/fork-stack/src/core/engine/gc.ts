@@ -59,8 +59,8 @@ export async function collectGarbage(engine: Engine, options: GcOptions): Promis
       entries.push({ env: env.name, reason, action: 'skipped', detail: `not created by fork-stack: ${foreign.map(([slot]) => slot).join(', ')}` });
       continue;
     }
-    if (env.state === 'creating') {
-      entries.push({ env: env.name, reason, action: 'skipped', detail: 'a create is in progress or was interrupted' });
+    if (env.state === 'creating' || env.state === 'resetting') {
+      entries.push({ env: env.name, reason, action: 'skipped', detail: `a ${env.state === 'creating' ? 'create' : 'reset'} is in progress or was interrupted` });
       continue;
     }
     if (options.dryRun) {

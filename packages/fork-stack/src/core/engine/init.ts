@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { readFileIfExists, writeFileAtomic } from '../files/atomic.js';
 import { CONFIG_FILE } from '../project.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, parseConfig } from '../config/load.js';
 import { PROJECT_NAME_PATTERN } from '../config/schema.js';
 import { lookup } from '../../providers/registry.js';
 import type { Kind, Resource } from '../../providers/types.js';
@@ -27,6 +27,8 @@ export interface InitChoices {
   /** The root environment: "dev" on the local stack, usually "prod" on cloud stacks. */
   root?: string;
   defaultParent?: string;
+  /** An existing database adopted as the root (`names = { <root> = "…" }` in [database]). */
+  rootDatabase?: string;
 }
 
 export const LOCAL_STACK: Omit<InitChoices, 'project'> = {
@@ -72,7 +74,10 @@ export async function renderConfig(choices: InitChoices): Promise<string> {
     `protected = [${protectedEnvs.map((p) => `"${p}"`).join(', ')}]`,
     '',
   ];
-  if (choices.database) parts.push(await section('database', 'database', choices.database));
+  if (choices.database) {
+    const db = await section('database', 'database', choices.database);
+    parts.push(choices.rootDatabase ? `${db}names = { ${root} = ${JSON.stringify(choices.rootDatabase)} }   # the existing database adopted as the root\n` : db);
+  }
   for (const [name, provider] of Object.entries(choices.storage ?? {})) parts.push(await section('storage', `storage.${name}`, provider));
   if (choices.secrets) parts.push(await section('secrets', 'secrets', choices.secrets));
   if (choices.cache) parts.push(await section('cache', 'cache', choices.cache));
@@ -109,11 +114,31 @@ export async function initProject(dir: string, choices: InitChoices, options: En
   if (!PROJECT_NAME_PATTERN.test(choices.project) || choices.project.length > 40) {
     throw new UsageError(`invalid project name "${choices.project}": use lower-case letters, digits and "-", starting with a letter (at most 40)`);
   }
+  const text = await renderConfig(choices);
+  // Check everything before writing anything: the providers init will create roots with must answer
+  // (credentials, server) now, so that a failure (exit 2 or 1) really leaves nothing changed.
+  await preflight(configFile, text, options);
   await fs.mkdir(dir, { recursive: true });
-  await writeFileAtomic(configFile, await renderConfig(choices));
+  await writeFileAtomic(configFile, text);
   const gitignoreAdded = await ensureGitignore(dir);
 
   return { configFile, gitignoreAdded, ...(await prepareRoots(configFile, options)) };
+}
+
+async function preflight(configFile: string, text: string, options: EngineOptions): Promise<void> {
+  const config = await parseConfig(text, configFile);
+  const engine = createEngine(config, options);
+  const slots = (await engine.slots()).filter((slot) => slot.provider.createEmpty);
+  for (const root of config.roots) {
+    await Promise.all(slots.map((slot) => onSlot(slot, `looking up root "${root}"`, () => slot.provider.find(slot.ctx, root))));
+  }
+}
+
+/** The loaded database slot of the configuration `choices` would write, without writing it (interactive init). */
+export async function databaseSlotFor(dir: string, choices: InitChoices, options: EngineOptions = {}) {
+  const config = await parseConfig(await renderConfig(choices), path.join(dir, CONFIG_FILE));
+  const slots = await createEngine(config, options).slots();
+  return slots.find((s) => s.config.kind === 'database');
 }
 
 /**

@@ -10,7 +10,7 @@ import { currentEnv } from './current.js';
 import { earliest } from './find.js';
 import { isProtected } from './protect.js';
 
-export type EnvState = 'ready' | 'partial' | 'creating' | 'deleting';
+export type EnvState = 'ready' | 'partial' | 'creating' | 'deleting' | 'resetting';
 
 export interface EnvSummary {
   name: string;
@@ -68,6 +68,7 @@ export async function listEnvironments(engine: Engine): Promise<ListResult> {
     let state: EnvState = present.length >= knownSlots && present.every((r) => r.state === 'ready') ? 'ready' : 'partial';
     if (meta?.status === 'creating') state = 'creating';
     if (meta?.status === 'deleting') state = 'deleting';
+    if (meta?.status === 'resetting') state = 'resetting';
     const parent = meta?.parent ?? present.find((r) => r.parent)?.parent;
     const createdAt = meta?.createdAt ?? earliest(present, 'createdAt');
     return {

@@ -1,7 +1,9 @@
 /**
  * reset: make an environment a fresh fork of its parent again, keeping its name. Providers with a
  * native reset (Neon's "reset from parent") use it; the others are removed and forked again. The
- * journal says `creating` while it runs, so an interrupted reset is finished by `create <env>`.
+ * journal says `resetting` while it runs and after a failure, so that a failed or interrupted reset is
+ * finished by running `reset` again (a resource it removed and could not fork again is forked then), is
+ * never shown as ready, and is not taken by `create` for an interrupted create.
  */
 import { OperationError, UsageError } from '../errors.js';
 import { acquireLock } from '../lock.js';
@@ -37,7 +39,8 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
   try {
     const meta = await readMeta(config.paths, env);
     const found = await findAll(slots, env);
-    if (found.every((r) => r === undefined)) throw new OperationError(`environment "${env}" does not exist`, { hint: `Create it with "fork-stack create ${env}".` });
+    const unfinished = meta?.status === 'resetting';
+    if (!unfinished && found.every((r) => r === undefined)) throw new OperationError(`environment "${env}" does not exist`, { hint: `Create it with "fork-stack create ${env}".` });
     assertOwned(config.project, env, slots, found, 'reset');
     const parent = from ?? meta?.parent ?? found.find((r): r is Resource => Boolean(r?.parent))?.parent;
     if (!parent) throw new UsageError(`cannot tell which environment "${env}" was forked from`, { hint: `Say it: fork-stack reset ${env} --from <parent>` });
@@ -45,15 +48,19 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
     const parentMissing = missingSlots(slots, await findAll(slots, parent));
     if (parentMissing.length > 0) throw new OperationError(`parent environment "${parent}" does not exist (or is incomplete)`);
 
-    await writeMeta(config.paths, { ...meta, name: env, parent, createdAt: meta?.createdAt ?? engine.now().toISOString(), status: 'creating' });
+    await writeMeta(config.paths, { ...meta, name: env, parent, createdAt: meta?.createdAt ?? engine.now().toISOString(), status: 'resetting' });
     const native: string[] = [];
     const refork: string[] = [];
     const results = await Promise.allSettled(
-      slots.map(async (slot) => {
+      slots.map(async (slot, i) => {
         engine.reporter.slot(slot.config.id, { phase: 'start', message: `resetting from ${parent}` });
         const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, parent) : undefined;
         try {
-          if (slot.provider.reset) {
+          if (!found[i]) {
+            // Removed by the failed reset this one finishes, and not forked again then.
+            await slot.provider.fork(slot.ctx, { env, parent, keep });
+            refork.push(slot.config.id);
+          } else if (slot.provider.reset) {
             await slot.provider.reset(slot.ctx, { env, parent, keep });
             native.push(slot.config.id);
           } else {
@@ -72,8 +79,8 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
     if (failures.length > 0) {
       throw new OperationError(`could not reset "${env}"`, {
-        details: failures,
-        hint: `Finish it with "fork-stack create ${env} --from ${parent}" once the problem is fixed, or delete it.`,
+        details: [...failures, `"${env}" is marked resetting: it is not ready until a reset finishes`],
+        hint: `Run "fork-stack reset ${env} --from ${parent}" again once the problem is fixed, or "fork-stack delete ${env}" to remove it.`,
       });
     }
     const resolved = await resolveVariables(engine, env, slots);

@@ -10,7 +10,7 @@ import { isProtected } from './protect.js';
 
 export interface StatusResult {
   name: string;
-  state: 'ready' | 'partial' | 'creating' | 'deleting';
+  state: 'ready' | 'partial' | 'creating' | 'deleting' | 'resetting';
   current: boolean;
   protected: boolean;
   root: boolean;
@@ -30,7 +30,7 @@ export async function environmentStatus(engine: Engine, env: string): Promise<St
   }
   const present = found.filter((r): r is Resource => r !== undefined);
   let state: StatusResult['state'] = present.length === slots.length && present.every((r) => r.state === 'ready') ? 'ready' : 'partial';
-  if (meta?.status === 'creating' || meta?.status === 'deleting') state = meta.status;
+  if (meta?.status === 'creating' || meta?.status === 'deleting' || meta?.status === 'resetting') state = meta.status;
   return {
     name: env,
     state,

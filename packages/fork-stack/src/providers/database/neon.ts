@@ -11,7 +11,8 @@ import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '..
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import { neonClient, type NeonClient } from './neon/api.js';
-import { branchResource, ENV_KEY, findBranch, isOurs, listBranches, ownerAnnotation, PARENT_KEY, RUN_KEY, waitForOperations, type FoundBranch } from './neon/branches.js';
+import { branchOperations, branchResource, endedInFailure, ENV_KEY, OWNER_KEY, findBranch, isOurs, listBranches, markedFor, ownerAnnotation, ownerText, PARENT_KEY, RUN_KEY, waitForOperations, type FoundBranch } from './neon/branches.js';
+import { checkConnectionChoice } from './neon/connection.js';
 import { connectionUri, rememberConnectionUris } from './neon/connection.js';
 import { API_KEY_ENV, DEFAULT_NAMES, type NeonOptions } from './neon.schema.js';
 
@@ -26,10 +27,14 @@ function rfc3339(date: Date): string {
 }
 
 function envResource(ctx: Ctx, found: FoundBranch, env: string): Resource {
-  return branchResource(found, env, isOurs(found, ctx.project));
+  return branchResource(found, env, isOurs(found, ctx.project, env), undefined, markedFor(found, ctx.project, env));
 }
 
-async function waitUntilReady(ctx: Ctx, api: NeonClient, found: FoundBranch): Promise<FoundBranch> {
+/**
+ * Wait until the branch is ready. With `orFailed`, also stop when its operations have ended and one of
+ * them failed: such a branch never becomes ready, but it can (and must) still be deleted.
+ */
+async function waitUntilReady(ctx: Ctx, api: NeonClient, found: FoundBranch, orFailed = false): Promise<FoundBranch> {
   if (found.branch.current_state === 'ready') return found;
   const branch = await pollUntil(
     ctx,
@@ -38,7 +43,9 @@ async function waitUntilReady(ctx: Ctx, api: NeonClient, found: FoundBranch): Pr
       const { data } = await api.call(`read branch "${found.branch.name}"`, (p) => api.sdk.getProjectBranch(api.projectId, found.branch.id, p));
       const current = data?.branch;
       if (!current) return { failed: `neon: branch "${found.branch.name}" disappeared while waiting for it` };
-      return current.current_state === 'ready' ? { done: true, value: current } : { done: false, state: current.current_state };
+      if (current.current_state === 'ready') return { done: true, value: current };
+      if (orFailed && endedInFailure(await branchOperations(api, current.id))) return { done: true, value: current };
+      return { done: false, state: current.current_state };
     },
   );
   return { ...found, branch };
@@ -47,8 +54,8 @@ async function waitUntilReady(ctx: Ctx, api: NeonClient, found: FoundBranch): Pr
 /** A branch that already carries the environment's name: ours (an earlier or concurrent create) or a stranger's. */
 async function adoptExisting(ctx: Ctx, api: NeonClient, found: FoundBranch, request: ForkRequest, raced: boolean): Promise<Resource> {
   const { env, parent } = request;
-  if (!isOurs(found, ctx.project)) {
-    throw new OperationError(`neon: a branch named "${found.branch.name}" already exists in project ${ctx.options.project_id} and was not made by fork-stack for "${ctx.project}"`, {
+  if (!isOurs(found, ctx.project, env)) {
+    throw new OperationError(`neon: a branch named "${found.branch.name}" already exists in project ${ctx.options.project_id} and was not made by fork-stack for project "${ctx.project}", environment "${env}": ${ownerText(found, ctx.project, env)}; it was left untouched`, {
       hint: `Rename or delete that branch in the Neon Console, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
     });
   }
@@ -105,6 +112,9 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
       hint: `Create it, or map "${parent}" to an existing branch with names = { ${parent} = "<branch>" } in [${ctx.slot}].`,
     });
   }
+  // The branch inherits the parent's roles and databases: when DATABASE_URL could not choose among them,
+  // say so now, before anything is created (the hint names the setting to add).
+  await checkConnectionChoice(ctx, api, parentBranch.branch);
   const what = `create branch "${name}" for "${env}" from "${parentName}"`;
   let created;
   try {
@@ -136,8 +146,8 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   const api = await neonClient(ctx);
   const found = await findBranch(api, name);
   if (!found) return;
-  if (!isOurs(found, ctx.project)) {
-    throw new OperationError(`neon: refusing to delete branch "${name}": it was not made by fork-stack for "${ctx.project}"`, {
+  if (!isOurs(found, ctx.project, env)) {
+    throw new OperationError(`neon: refusing to delete branch "${name}" of "${env}": ${ownerText(found, ctx.project, env)}; it was left untouched`, {
       hint: 'Delete it in the Neon Console if it really is disposable.',
     });
   }
@@ -146,7 +156,8 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   }
   // A branch still being created (a create killed or rolled back mid-way) answers DELETE with 423 until
   // its operations finish: wait for it like fork does, rather than spending the retry budget on 423s.
-  await waitUntilReady(ctx, api, found);
+  // A branch whose create failed never becomes ready: it is deleted as soon as its operations have ended.
+  await waitUntilReady(ctx, api, found, true);
   const deleted = await api.call(`delete branch "${name}" of "${env}"`, (p) => api.sdk.deleteProjectBranch({ projectId: api.projectId, branchId: found.branch.id }, p), {
     expect: [404],
   });
@@ -167,10 +178,20 @@ async function reset(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   const api = await neonClient(ctx);
   const found = await findBranch(api, name);
   if (!found) throw new OperationError(`neon: branch "${name}" of "${env}" does not exist`, { hint: `Create it with "fork-stack create ${env}".` });
-  if (!isOurs(found, ctx.project)) throw new OperationError(`neon: refusing to reset branch "${name}": it was not made by fork-stack for "${ctx.project}"`);
+  if (!isOurs(found, ctx.project, env)) throw new OperationError(`neon: refusing to reset branch "${name}" of "${env}": ${ownerText(found, ctx.project, env)}; it was left untouched`);
   const parentName = naming.nameOf(ctx, parent);
   const parentBranch = await findBranch(api, parentName);
   if (!parentBranch) throw new OperationError(`neon: parent branch "${parentName}" of environment "${parent}" does not exist`);
+  // Neon restores a branch that has children only with preserve_under_name, which moves the children
+  // onto a new branch holding the old state: a branch fork-stack would neither own nor know. Refuse,
+  // naming the children, rather than leave such a branch behind.
+  const children = (await listBranches(api, `list the child branches of "${name}"`)).filter((b) => b.branch.parent_id === found.branch.id);
+  if (children.length > 0) {
+    const names = children.map((c) => `"${c.branch.name}"${c.annotation?.[ENV_KEY] ? ` (environment ${c.annotation[ENV_KEY]})` : ''}`);
+    throw new OperationError(`neon: cannot reset branch "${name}" of "${env}": it has ${children.length} child branch${children.length === 1 ? '' : 'es'}: ${names.join(', ')}`, {
+      hint: `Neon resets a branch with children only by moving them to a copy of its old state. Delete the child environments first (fork-stack delete <env>), or delete "${env}" and create it again.`,
+    });
+  }
   await waitUntilReady(ctx, api, found);
   const restored = await api.call(`reset branch "${name}" from "${parentName}"`, (p) =>
     api.sdk.restoreProjectBranch(api.projectId, found.branch.id, { source_branch_id: parentBranch.branch.id }, p),
@@ -185,11 +206,11 @@ async function list(ctx: Ctx): Promise<Resource[]> {
   const out: Resource[] = [];
   for (const found of all) {
     const byName = naming.envOf(ctx, found.branch.name);
-    if (isOurs(found, ctx.project)) {
-      const env = byName ?? found.annotation?.[ENV_KEY];
-      if (env) out.push(branchResource(found, env, true));
-    } else if (byName && (naming.isExplicit(ctx, byName) || isAdoptedEnv(ctx, byName))) {
-      out.push(branchResource(found, byName, false));
+    const annotated = found.annotation?.[ENV_KEY];
+    if (found.annotation?.[OWNER_KEY] === ctx.project && annotated && (byName === undefined || byName === annotated)) {
+      out.push(branchResource(found, annotated, true));
+    } else if (byName && (naming.isExplicit(ctx, byName) || isAdoptedEnv(ctx, byName) || markedFor(found, ctx.project, byName))) {
+      out.push(branchResource(found, byName, false, undefined, markedFor(found, ctx.project, byName)));
     }
   }
   return out;
@@ -206,6 +227,21 @@ async function check(ctx: Ctx): Promise<Check[]> {
     checks.push({ name: 'project', status: 'ok', message: `project "${data?.project.name}" (${ctx.options.project_id}) is reachable` });
   } catch (error) {
     checks.push(accessFailure(ctx, error));
+    return checks;
+  }
+  // Forks inherit the roots' roles and databases: several of either, with none chosen in the config,
+  // would make every create fail after the fact. Report it here, with the setting to add.
+  for (const root of ctx.roots) {
+    const name = naming.nameOf(ctx, root);
+    const found = await findBranch(api, name).catch(() => undefined);
+    if (!found) continue;
+    try {
+      await checkConnectionChoice(ctx, api, found.branch);
+      checks.push({ name: `connection of "${root}"`, status: 'ok', message: `DATABASE_URL of forks of "${root}" (branch "${name}") uses one role and one database` });
+    } catch (error) {
+      const e = error as Error & { hint?: string };
+      checks.push({ name: `connection of "${root}"`, status: 'fail', message: e.message, ...(e.hint ? { fix: e.hint } : {}) });
+    }
   }
   return checks;
 }

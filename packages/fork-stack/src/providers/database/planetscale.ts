@@ -4,8 +4,10 @@
  * point in time for PostgreSQL via restore_point), waits until it is ready and mints the credential
  * DATABASE_URL uses (planetscale/credentials.ts). Delete removes the branch and with it its credentials.
  *
- * Ownership: PlanetScale branches carry no labels, so fork-stack's are recognised by name (the `name`
- * pattern) and by not being production branches. Production and root branches are never deleted.
+ * Ownership: PlanetScale branches carry no labels, so fork-stack's are proven by its ownership record
+ * (./registry.ts): the id PlanetScale gave the branch fork-stack created, with the project and
+ * environment. A same-named branch made by hand has another id. Production and root branches are never
+ * deleted.
  */
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError, type HttpClient } from '../../core/http.js';
@@ -14,6 +16,7 @@ import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import { branchPath, databasePath, getBranch, getDatabase, listAll, psClient, type Ctx, type PsBranch, type PsDatabase } from './planetscale/api.js';
 import { branchUrl, forgetCredentials } from './planetscale/credentials.js';
+import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from './registry.js';
 import { BASE_URL_ENV, DEFAULT_NAMES, TOKEN_ENV, TOKEN_ID_ENV, type PlanetScaleOptions } from './planetscale.schema.js';
 
 const naming = new Naming(DEFAULT_NAMES, {
@@ -23,11 +26,17 @@ const naming = new Naming(DEFAULT_NAMES, {
   patternText: 'PlanetScale branch names use lower-case letters, digits and "-", and start and end with a letter or digit',
 });
 
-function isOurs(ctx: Ctx, branch: PsBranch, env: string): boolean {
-  return !branch.production && Boolean(branch.parent_branch) && !isAdoptedEnv(ctx, env);
+async function ownership(ctx: Ctx, branch: PsBranch, env: string): Promise<Ownership> {
+  if (branch.production || isAdoptedEnv(ctx, env)) return { owned: false };
+  const parentEnv = (await readRecord(ctx, env))?.parent;
+  return ownershipOf(ctx, env, branch.id, {
+    name: branch.name,
+    createdAt: branch.created_at,
+    fromParent: parentEnv !== undefined && branch.parent_branch === naming.nameOf(ctx, parentEnv),
+  });
 }
 
-function toResource(ctx: Ctx, branch: PsBranch, env: string): Resource {
+function toResource(ctx: Ctx, branch: PsBranch, env: string, own: Ownership): Resource {
   const details: Record<string, string | number | boolean> = {};
   if (branch.kind) details.kind = branch.kind;
   if (branch.production) details.production = true;
@@ -38,7 +47,8 @@ function toResource(ctx: Ctx, branch: PsBranch, env: string): Resource {
     parent: branch.parent_branch ? naming.envOf(ctx, branch.parent_branch) : undefined,
     createdAt: branch.created_at,
     state: branch.ready === false ? 'creating' : 'ready',
-    owned: isOurs(ctx, branch, env),
+    owned: own.owned,
+    ...(own.markedFor ? { markedFor: own.markedFor } : {}),
     details,
   };
 }
@@ -53,9 +63,10 @@ async function requireDatabase(ctx: Ctx, http: HttpClient): Promise<PsDatabase> 
   return db;
 }
 
-function verifyOurs(ctx: Ctx, branch: PsBranch, env: string, parentName: string): void {
-  if (!isOurs(ctx, branch, env)) {
-    throw new OperationError(`planetscale: a branch named "${branch.name}" already exists in database ${ctx.options.database} and is not a fork-stack development branch`, {
+async function verifyOurs(ctx: Ctx, branch: PsBranch, env: string, parentName: string): Promise<Ownership> {
+  const own = await ownership(ctx, branch, env);
+  if (!own.owned) {
+    throw new OperationError(`planetscale: a branch named "${branch.name}" already exists in database ${ctx.options.database} and was not made by fork-stack for project "${ctx.project}", environment "${env}": ${branch.production ? 'it is a production branch' : ownershipText(ctx, env, own)}; it was left untouched`, {
       hint: `Delete or rename it in PlanetScale, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
     });
   }
@@ -64,6 +75,10 @@ function verifyOurs(ctx: Ctx, branch: PsBranch, env: string, parentName: string)
       hint: `Delete "${env}" first to fork it again.`,
     });
   }
+  // A create of this checkout whose answer was lost (its pending record): record it for good now.
+  const record = await readRecord(ctx, env);
+  if (record?.pending) await recordMade(ctx, env, { provider: 'planetscale', id: branch.id, name: branch.name, parent: record.parent });
+  return own;
 }
 
 async function waitReady(ctx: Ctx, http: HttpClient, branch: PsBranch): Promise<PsBranch> {
@@ -98,7 +113,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   const kind = db.kind ?? 'mysql';
   let branch = await getBranch(ctx, http, name);
   if (branch) {
-    verifyOurs(ctx, branch, env, parentName);
+    await verifyOurs(ctx, branch, env, parentName);
   } else {
     const parentBranch = await getBranch(ctx, http, parentName, `look up parent branch "${parentName}"`);
     if (!parentBranch) {
@@ -107,6 +122,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
       });
     }
     const what = `create branch "${name}" for "${env}" from "${parentName}"`;
+    await recordPending(ctx, env, { provider: 'planetscale', name, parent });
     const res = await http.request<PsBranch & { message?: string }>({
       method: 'POST',
       path: databasePath(ctx, '/branches'),
@@ -124,9 +140,16 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
     if (res.status === 409 || res.status === 422) {
       branch = await getBranch(ctx, http, name);
       if (!branch) throw new OperationError(`planetscale: ${what} failed: HTTP ${res.status}${res.body?.message ? ` — ${res.body.message}` : ''}`);
-      verifyOurs(ctx, branch, env, parentName);
+      // Free when this run looked, and announced (pending record): this run's create whose answer was lost.
+      const pending = await readRecord(ctx, env);
+      if (pending?.pending && pending.name === name && !branch.production && branch.parent_branch === parentName) {
+        await recordMade(ctx, env, { provider: 'planetscale', id: branch.id, name, parent });
+      } else {
+        await verifyOurs(ctx, branch, env, parentName);
+      }
     } else if (res.body?.name) {
       branch = res.body;
+      await recordMade(ctx, env, { provider: 'planetscale', id: branch.id, name, parent });
     } else {
       throw new OperationError(`planetscale: ${what}: PlanetScale answered without the new branch`, { hint: `Run "fork-stack create ${env}" again to finish it.` });
     }
@@ -134,7 +157,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   const ready = await waitReady(ctx, http, branch);
   // Mint the credential now, while creating, so that switch/env only read the cache.
   await branchUrl(ctx, http, env, ready, ready.kind ?? kind);
-  return toResource(ctx, ready, env);
+  return toResource(ctx, ready, env, { owned: true });
 }
 
 async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
@@ -143,14 +166,16 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   const http = psClient(ctx);
   const branch = await getBranch(ctx, http, name);
   if (branch) {
-    if (!isOurs(ctx, branch, env)) {
-      throw new OperationError(`planetscale: refusing to delete branch "${name}": it is ${branch.production ? 'a production branch' : 'not a fork-stack development branch'}`, {
+    const own = await ownership(ctx, branch, env);
+    if (!own.owned) {
+      throw new OperationError(`planetscale: refusing to delete branch "${name}" of "${env}": ${branch.production ? 'it is a production branch' : ownershipText(ctx, env, own)}; it was left untouched`, {
         hint: 'Delete it in PlanetScale if it really is disposable.',
       });
     }
     await http.request({ method: 'DELETE', path: branchPath(ctx, name), what: `delete branch "${name}" of "${env}"`, expect: [404], signal: ctx.signal });
   }
   await forgetCredentials(ctx, env);
+  await forgetMade(ctx, env);
 }
 
 async function list(ctx: Ctx): Promise<Resource[]> {
@@ -160,7 +185,9 @@ async function list(ctx: Ctx): Promise<Resource[]> {
   for (const branch of branches) {
     const env = naming.envOf(ctx, branch.name);
     if (env === undefined) continue;
-    if (naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env) || isOurs(ctx, branch, env)) out.push(toResource(ctx, branch, env));
+    const own = await ownership(ctx, branch, env);
+    // Development branches without this checkout's record (a teammate's) are listed too, as not owned.
+    if (own.owned || own.markedFor || (!branch.production && branch.parent_branch) || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, branch, env, own));
   }
   return out;
 }
@@ -239,7 +266,7 @@ export const provider = {
 
   async find(ctx, env) {
     const branch = await getBranch(ctx, psClient(ctx), naming.nameOf(ctx, env), `look up the branch of "${env}"`);
-    return branch ? toResource(ctx, branch, env) : undefined;
+    return branch ? toResource(ctx, branch, env, await ownership(ctx, branch, env)) : undefined;
   },
   fork,
   remove,

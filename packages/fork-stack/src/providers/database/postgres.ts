@@ -15,8 +15,8 @@ import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { lockName, listDatabases, lookupDatabase, type DatabaseRow } from './postgres/catalog.js';
 import { withAdmin, type AdminSession } from './postgres/connection.js';
 import { dropDatabase } from './postgres/drop.js';
-import { forkDatabase, notOursError } from './postgres/fork.js';
-import { formatMarker, isOurs, parseMarker } from './postgres/marker.js';
+import { endedSession, forkDatabase, notOursError } from './postgres/fork.js';
+import { formatMarker, isOurs, markedFor, parseMarker } from './postgres/marker.js';
 import { databaseName, databaseNameProblem, envOfDatabase, lockKeys, stagingName } from './postgres/naming.js';
 import { checkServer } from './postgres/check.js';
 import { adminUrl, urlFor } from './postgres/urls.js';
@@ -37,6 +37,7 @@ function toResource(ctx: Ctx, session: AdminSession, env: string, row: DatabaseR
     ...(marker?.expiresAt ? { expiresAt: marker.expiresAt } : {}),
     state: row.invalid ? 'failed' : 'ready',
     owned: isOurs(row.comment, ctx.project, env),
+    ...(markedFor(row.comment, ctx.project, env) ? { markedFor: markedFor(row.comment, ctx.project, env) } : {}),
     details: {
       server: session.where,
       owner: row.owner,
@@ -64,6 +65,17 @@ function emptyOwner(ctx: Ctx, session: AdminSession): string {
   return owner;
 }
 
+/**
+ * The server's databases a root could be adopted from, for interactive `init`: not templates, not the
+ * maintenance database "postgres", not fork-stack's staging copies. Needs the admin URL (a UsageError
+ * naming the variable otherwise, before anything is written).
+ */
+export async function serverDatabases(ctx: Ctx): Promise<string[]> {
+  return withAdmin(ctx, { what: 'listing the databases on the server' }, async (session) =>
+    (await listDatabases(session.client)).map((r) => r.name).filter((name) => name !== 'postgres' && !name.startsWith('fork_stack_tmp_')),
+  );
+}
+
 export const provider = {
   kind: 'database',
   name: 'postgres',
@@ -87,10 +99,15 @@ export const provider = {
     const parentName = assertName(ctx, request.parent);
     const what = `forking "${request.parent}" into "${request.env}"`;
     // Never connected to the parent (it must have no other sessions) nor to what is renamed or dropped.
-    const avoid = [childName, parentName, stagingName(childName)];
+    const avoid = [childName, parentName, stagingName(childName, ctx.project, request.env)];
     return withAdmin(ctx, { what, avoid }, async (session) => {
-      const row = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, childName, parentName });
-      return toResource(ctx, session, request.env, row);
+      const { row, ended } = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, childName, parentName });
+      const resource = toResource(ctx, session, request.env, row);
+      if (ended.length > 0) {
+        // In `create --json` too: which sessions --terminate-connections ended (pids, applications, users, clients).
+        resource.details = { ...resource.details, terminated_sessions: ended.map(endedSession).join('; ') };
+      }
+      return resource;
     });
   },
 
@@ -119,7 +136,7 @@ export const provider = {
 
   async remove(ctx, { env }) {
     const name = databaseName(ctx, env);
-    const staging = stagingName(name);
+    const staging = stagingName(name, ctx.project, env);
     await withAdmin(ctx, { what: `removing "${env}"`, avoid: [name, staging] }, async (session) => {
       const lock = await lockName(session.client, lockKeys(name), {
         signal: ctx.signal,

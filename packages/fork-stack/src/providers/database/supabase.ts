@@ -7,8 +7,10 @@
  * Delete removes one branch with DELETE /v1/branches/{branch_ref}. Never DELETE /v1/projects/{ref}/branches:
  * that disables branching and removes every branch of the project.
  *
- * Ownership: branches carry no labels; fork-stack's are recognised by name (the `name` pattern) and by
- * not being the default branch, which is never deleted or forked over.
+ * Ownership: branches carry no label fork-stack could write, so fork-stack's are proven by its ownership
+ * record (./registry.ts): the id Supabase gave the branch fork-stack created, with the project and
+ * environment. A same-named branch made in the dashboard has another id. The default branch is never
+ * deleted or forked over.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
@@ -18,6 +20,7 @@ import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '..
 import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
+import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from './registry.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_NAMES, TOKEN_ENV, type SupabaseOptions } from './supabase.schema.js';
 
 type Ctx = ProviderContext<SupabaseOptions>;
@@ -73,11 +76,13 @@ async function findBranch(ctx: Ctx, http: HttpClient, name: string, what = `look
   return res.status === 404 ? undefined : res.body;
 }
 
-function isOurs(ctx: Ctx, branch: SupabaseBranch, env: string): boolean {
-  return !branch.is_default && !isAdoptedEnv(ctx, env);
+async function ownership(ctx: Ctx, branch: SupabaseBranch, env: string): Promise<Ownership> {
+  if (branch.is_default || isAdoptedEnv(ctx, env)) return { owned: false };
+  // Supabase makes every branch from the default branch: any preview branch is "from the parent".
+  return ownershipOf(ctx, env, branch.id, { name: branch.name, createdAt: branch.created_at, fromParent: true });
 }
 
-function toResource(ctx: Ctx, branch: SupabaseBranch, env: string): Resource {
+function toResource(ctx: Ctx, branch: SupabaseBranch, env: string, own: Ownership): Resource {
   const status = branch.preview_project_status;
   const details: Record<string, string | number | boolean> = { ref: branch.project_ref };
   if (status) details.status = status;
@@ -88,17 +93,24 @@ function toResource(ctx: Ctx, branch: SupabaseBranch, env: string): Resource {
     id: branch.project_ref,
     createdAt: branch.created_at,
     state: !status || status === 'ACTIVE_HEALTHY' ? 'ready' : TRANSIENT.has(status) ? 'creating' : 'unknown',
-    owned: isOurs(ctx, branch, env),
+    owned: own.owned,
+    ...(own.markedFor ? { markedFor: own.markedFor } : {}),
     details,
   };
 }
 
-function verifyOurs(ctx: Ctx, branch: SupabaseBranch, env: string): void {
-  if (!isOurs(ctx, branch, env)) {
-    throw new OperationError(`supabase: branch "${branch.name}" of project ${ctx.options.project_ref} is the default branch, not a fork-stack preview branch`, {
-      hint: `Give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).`,
-    });
+async function verifyOurs(ctx: Ctx, branch: SupabaseBranch, env: string): Promise<Ownership> {
+  const own = await ownership(ctx, branch, env);
+  if (!own.owned) {
+    throw new OperationError(
+      `supabase: branch "${branch.name}" of project ${ctx.options.project_ref} exists and was not made by fork-stack for project "${ctx.project}", environment "${env}": ${branch.is_default ? 'it is the default branch' : ownershipText(ctx, env, own)}; it was left untouched`,
+      { hint: `Delete it in the Supabase dashboard if it really is disposable, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).` },
+    );
   }
+  // A create of this checkout whose answer was lost (its pending record): record it for good now.
+  const record = await readRecord(ctx, env);
+  if (record?.pending) await recordMade(ctx, env, { provider: 'supabase', id: branch.id, name: branch.name, parent: record.parent });
+  return own;
 }
 
 async function readConfig(ctx: Ctx, http: HttpClient, branch: SupabaseBranch, expect: number[] = []): Promise<BranchConfig | undefined> {
@@ -138,7 +150,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   const parentName = naming.nameOf(ctx, parent);
   let branch = await findBranch(ctx, http, name);
   if (branch) {
-    verifyOurs(ctx, branch, env);
+    await verifyOurs(ctx, branch, env);
   } else {
     const parentBranch = await findBranch(ctx, http, parentName, `look up parent branch "${parentName}"`);
     if (!parentBranch) {
@@ -152,6 +164,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
       });
     }
     const what = `create branch "${name}" for "${env}"`;
+    await recordPending(ctx, env, { provider: 'supabase', name, parent });
     try {
       const res = await http.request<SupabaseBranch>({
         method: 'POST',
@@ -161,17 +174,21 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
         signal: ctx.signal,
       });
       branch = res.body;
+      if (branch?.id) await recordMade(ctx, env, { provider: 'supabase', id: branch.id, name, parent });
     } catch (error) {
       if (!conflict(error)) throw error;
       // An earlier attempt, a retried request or a teammate made it: find and verify it.
       branch = await findBranch(ctx, http, name);
       if (!branch) throw error;
-      verifyOurs(ctx, branch, env);
+      // Free when this run looked, and announced (pending record): this run's create whose answer was lost.
+      const pending = await readRecord(ctx, env);
+      if (pending?.pending && pending.name === name && !branch.is_default) await recordMade(ctx, env, { provider: 'supabase', id: branch.id, name, parent });
+      else await verifyOurs(ctx, branch, env);
     }
     if (!branch?.project_ref) throw new OperationError(`supabase: ${what}: Supabase answered without the new branch's ref`, { hint: `Run "fork-stack create ${env}" again to finish it.` });
   }
   await waitHealthy(ctx, http, branch);
-  return toResource(ctx, { ...branch, preview_project_status: 'ACTIVE_HEALTHY' }, env);
+  return toResource(ctx, { ...branch, preview_project_status: 'ACTIVE_HEALTHY' }, env, { owned: true });
 }
 
 async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
@@ -179,10 +196,19 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   if (isAdoptedEnv(ctx, env)) throw new UsageError(`supabase: refusing to delete branch "${name}": "${env}" is a root or protected environment`);
   const http = api(ctx);
   const branch = await findBranch(ctx, http, name);
-  if (!branch) return;
-  if (!isOurs(ctx, branch, env)) throw new OperationError(`supabase: refusing to delete branch "${name}": it is the project's default branch`);
+  if (!branch) {
+    await forgetMade(ctx, env);
+    return;
+  }
+  const own = await ownership(ctx, branch, env);
+  if (!own.owned) {
+    throw new OperationError(`supabase: refusing to delete branch "${name}" of "${env}": ${branch.is_default ? "it is the project's default branch" : ownershipText(ctx, env, own)}; it was left untouched`, {
+      hint: 'Delete it in the Supabase dashboard if it really is disposable.',
+    });
+  }
   // The single branch, by its own ref: never the project-wide DELETE that disables branching.
   await http.request({ method: 'DELETE', path: branchRefPath(branch.project_ref), what: `delete branch "${name}" of "${env}"`, expect: [404], signal: ctx.signal });
+  await forgetMade(ctx, env);
 }
 
 async function list(ctx: Ctx): Promise<Resource[]> {
@@ -192,7 +218,9 @@ async function list(ctx: Ctx): Promise<Resource[]> {
   for (const branch of res.body ?? []) {
     const env = naming.envOf(ctx, branch.name);
     if (env === undefined) continue;
-    if (naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env) || isOurs(ctx, branch, env)) out.push(toResource(ctx, branch, env));
+    const own = await ownership(ctx, branch, env);
+    // Preview branches without this checkout's record (a teammate's) are listed too, as not owned.
+    if (own.owned || own.markedFor || !branch.is_default || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, branch, env, own));
   }
   return out;
 }
@@ -247,7 +275,7 @@ export const provider = {
 
   async find(ctx, env) {
     const branch = await findBranch(ctx, api(ctx), naming.nameOf(ctx, env), `look up the branch of "${env}"`);
-    return branch ? toResource(ctx, branch, env) : undefined;
+    return branch ? toResource(ctx, branch, env, await ownership(ctx, branch, env)) : undefined;
   },
   fork,
   remove,

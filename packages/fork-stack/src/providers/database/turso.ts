@@ -7,9 +7,11 @@
  * URL but no timeout or abort signal, hides Retry-After and the status of non-JSON errors (so 429/5xx
  * cannot be retried properly), and its list has no `parent` field filter. The API is small and documented.
  *
- * Ownership: Turso databases carry no labels, so what fork-stack made is recognised by its name (the
- * `name` pattern, in the configured group) and by being a branch (`parent` set). Roots are adopted by
- * name and never created, deleted or forked over.
+ * Ownership: Turso databases carry no labels (the Platform API has no field fork-stack could write a
+ * marker in: no labels, annotations or comments on databases or groups), so what fork-stack made is
+ * proven by its ownership record (../database/registry.ts): the DbId Turso gave the database it created,
+ * recorded with the project and environment. A same-named database made by hand has another DbId.
+ * Roots are adopted by name and never created, deleted or forked over.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
@@ -18,6 +20,7 @@ import { registerSecret } from '../../core/scrub.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
 import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
+import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from './registry.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_NAMES, TOKEN_ENV, type TursoOptions } from './turso.schema.js';
 
 type Ctx = ProviderContext<TursoOptions>;
@@ -58,11 +61,17 @@ async function getDatabase(ctx: Ctx, http: HttpClient, name: string, what: strin
   return res.status === 404 ? undefined : res.body?.database;
 }
 
-function isOurs(ctx: Ctx, db: TursoDatabase): boolean {
-  return Boolean(db.parent?.name) && (db.group === undefined || db.group === ctx.options.group);
+async function ownership(ctx: Ctx, db: TursoDatabase, env: string): Promise<Ownership> {
+  if (isAdoptedEnv(ctx, env) || (db.group !== undefined && db.group !== ctx.options.group)) return { owned: false };
+  const parentName = (await readRecord(ctx, env))?.parent;
+  return ownershipOf(ctx, env, db.DbId, {
+    name: db.Name,
+    createdAt: db.parent?.branched_at,
+    fromParent: parentName !== undefined && db.parent?.name === naming.nameOf(ctx, parentName),
+  });
 }
 
-function toResource(ctx: Ctx, db: TursoDatabase, env: string): Resource {
+function toResource(ctx: Ctx, db: TursoDatabase, env: string, own: Ownership): Resource {
   const parentEnv = db.parent?.name ? naming.envOf(ctx, db.parent.name) : undefined;
   const details: Record<string, string | number | boolean> = { hostname: db.Hostname };
   if (db.group) details.group = db.group;
@@ -74,7 +83,8 @@ function toResource(ctx: Ctx, db: TursoDatabase, env: string): Resource {
     parent: parentEnv,
     createdAt: db.parent?.branched_at,
     state: 'ready',
-    owned: isOurs(ctx, db),
+    owned: own.owned,
+    ...(own.markedFor ? { markedFor: own.markedFor } : {}),
     details,
   };
 }
@@ -84,10 +94,11 @@ function seedTimestamp(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function verifyOurs(ctx: Ctx, db: TursoDatabase, env: string, parentName: string): void {
-  if (!isOurs(ctx, db)) {
+async function verifyOurs(ctx: Ctx, db: TursoDatabase, env: string, parentName: string): Promise<Ownership> {
+  const own = await ownership(ctx, db, env);
+  if (!own.owned) {
     throw new OperationError(
-      `turso: a database named "${db.Name}" already exists in organization ${ctx.options.organization} and is not a fork-stack branch${db.group && db.group !== ctx.options.group ? ` (it is in group "${db.group}")` : ''}`,
+      `turso: a database named "${db.Name}" already exists in organization ${ctx.options.organization}${db.group && db.group !== ctx.options.group ? ` (in group "${db.group}")` : ''} and was not made by fork-stack for project "${ctx.project}", environment "${env}": ${ownershipText(ctx, env, own)}; it was left untouched`,
       { hint: `Delete or rename it with the Turso CLI, or give "${env}" another name (name = "…" or names = { ${env} = "…" } in [${ctx.slot}]).` },
     );
   }
@@ -96,6 +107,10 @@ function verifyOurs(ctx: Ctx, db: TursoDatabase, env: string, parentName: string
       hint: `Delete "${env}" first to fork it again.`,
     });
   }
+  // A create of this checkout whose answer was lost (its pending record): record it for good now.
+  const record = await readRecord(ctx, env);
+  if (record?.pending) await recordMade(ctx, env, { provider: 'turso', id: db.DbId, name: db.Name, parent: record.parent });
+  return own;
 }
 
 async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
@@ -106,10 +121,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   const http = api(ctx);
   const parentName = naming.nameOf(ctx, parent);
   const existing = await getDatabase(ctx, http, name, `look up database "${name}"`);
-  if (existing) {
-    verifyOurs(ctx, existing, env, parentName);
-    return toResource(ctx, existing, env);
-  }
+  if (existing) return toResource(ctx, existing, env, await verifyOurs(ctx, existing, env, parentName));
   const parentDb = await getDatabase(ctx, http, parentName, `look up parent database "${parentName}"`);
   if (!parentDb) {
     throw new OperationError(`turso: parent database "${parentName}" of environment "${parent}" does not exist in organization ${ctx.options.organization}`, {
@@ -122,6 +134,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
     });
   }
   const what = `create database "${name}" for "${env}" from "${parentName}"`;
+  await recordPending(ctx, env, { provider: 'turso', name, parent });
   const created = await http.request<{ database?: TursoDatabase }>({
     method: 'POST',
     path: orgPath(ctx, '/databases'),
@@ -132,7 +145,8 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   });
   if (created.status !== 409 && created.body?.database?.Hostname) {
     const made = created.body.database;
-    return toResource(ctx, { ...made, group: ctx.options.group, parent: { id: parentDb.DbId, name: parentName } }, env);
+    await recordMade(ctx, env, { provider: 'turso', id: made.DbId, name, parent });
+    return toResource(ctx, { ...made, group: ctx.options.group, parent: { id: parentDb.DbId, name: parentName } }, env, { owned: true });
   }
   // 409: an earlier attempt (a retried request, a crashed run, a teammate) made it; it must be ours.
   const db = await getDatabase(ctx, http, name, `read database "${name}"`);
@@ -144,8 +158,15 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
       { hint: `Run "fork-stack create ${env}" again to finish it.` },
     );
   }
-  verifyOurs(ctx, db, env, parentName);
-  return toResource(ctx, db, env);
+  // The name was free when this run looked, and this run announced its create (pending record): a
+  // database seeded from our parent is this run's create whose answer was lost, or a teammate's create
+  // of the same environment at the same moment; either way the rollback leaves it alone (adopted).
+  const pending = await readRecord(ctx, env);
+  if (pending?.pending && pending.name === name && db.parent?.name === parentName && (db.group === undefined || db.group === ctx.options.group)) {
+    await recordMade(ctx, env, { provider: 'turso', id: db.DbId, name, parent });
+    return { ...toResource(ctx, db, env, { owned: true }), adopted: true };
+  }
+  return toResource(ctx, db, env, await verifyOurs(ctx, db, env, parentName));
 }
 
 async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
@@ -153,13 +174,18 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
   if (isAdoptedEnv(ctx, env)) throw new UsageError(`turso: refusing to delete database "${name}": "${env}" is a root or protected environment`);
   const http = api(ctx);
   const db = await getDatabase(ctx, http, name, `look up database "${name}"`);
-  if (!db) return;
-  if (!isOurs(ctx, db)) {
-    throw new OperationError(`turso: refusing to delete database "${name}": it is not a fork-stack branch${db.group !== ctx.options.group ? ` of group "${ctx.options.group}"` : ''}`, {
-      hint: 'Delete it with the Turso CLI if it really is disposable.',
+  if (!db) {
+    await forgetMade(ctx, env);
+    return;
+  }
+  const own = await ownership(ctx, db, env);
+  if (!own.owned) {
+    throw new OperationError(`turso: refusing to delete database "${name}" of "${env}": ${ownershipText(ctx, env, own)}; it was left untouched`, {
+      hint: 'Delete it with the Turso CLI (turso db destroy) if it really is disposable.',
     });
   }
   await http.request({ method: 'DELETE', path: dbPath(ctx, name), what: `delete database "${name}" of "${env}"`, expect: [404], signal: ctx.signal });
+  await forgetMade(ctx, env);
 }
 
 async function list(ctx: Ctx): Promise<Resource[]> {
@@ -176,7 +202,9 @@ async function list(ctx: Ctx): Promise<Resource[]> {
     if (db.group !== undefined && db.group !== ctx.options.group) continue;
     const env = naming.envOf(ctx, db.Name);
     if (env === undefined) continue;
-    if (isOurs(ctx, db) || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, db, env));
+    const own = await ownership(ctx, db, env);
+    // Branches without this checkout's record (a teammate's) are listed too, as not owned: list shows what exists.
+    if (own.owned || own.markedFor || db.parent?.name || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, db, env, own));
   }
   return out;
 }
@@ -254,7 +282,7 @@ export const provider = {
 
   async find(ctx, env) {
     const db = await getDatabase(ctx, api(ctx), naming.nameOf(ctx, env), `look up database of "${env}"`);
-    return db ? toResource(ctx, db, env) : undefined;
+    return db ? toResource(ctx, db, env, await ownership(ctx, db, env)) : undefined;
   },
   fork,
   remove,

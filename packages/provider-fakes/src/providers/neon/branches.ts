@@ -115,6 +115,15 @@ const createBranch: Handler<NeonState> = (ctx) => {
     endpoints.push(endpoint);
     operations.push(newOperation(ctx, id, 'start_compute', progress, endpoint.id));
   }
+  const fault = ctx.state.operationFaults.findIndex((f) => f.action === 'create_branch' && (f.branchName === undefined || f.branchName === created.name));
+  if (fault >= 0) {
+    // The create fails: its work ends (the branch stays `init` for good) and the compute never starts.
+    const { error } = ctx.state.operationFaults.splice(fault, 1)[0]!;
+    progress.complete();
+    created.failed = true;
+    operations[0]!.failure = { status: 'failed', error };
+    for (const op of operations.slice(1)) op.failure = { status: 'cancelled' };
+  }
   const roles = rolesOf(ctx.state, id);
   const databases = databasesOf(ctx.state, id);
   const readWrite = endpoints.find((e) => e.type === 'read_write');
@@ -199,8 +208,12 @@ const restoreBranch: Handler<NeonState> = (ctx) => {
   const source = branch(ctx, body.source_branch_id);
   if (source.id !== target.parent_id && source.id !== target.id) throw badRequest('source_branch_id must be the branch itself or its parent');
   if (source.id === target.id && !body.source_lsn && !body.source_timestamp) throw badRequest('restoring a branch onto itself needs source_lsn or source_timestamp');
-  if (body.preserve_under_name === undefined && childrenOf(ctx.state, target.id).length > 0) {
+  // Documented: "If the branch has children or the source_branch_id is equal to the branch id, this field is required."
+  if (!body.preserve_under_name && childrenOf(ctx.state, target.id).length > 0) {
     throw badRequest('a branch with children can only be restored with preserve_under_name');
+  }
+  if (!body.preserve_under_name && source.id === target.id) {
+    throw badRequest('restoring a branch onto itself requires preserve_under_name');
   }
   assertIdle(ctx, target.id);
   assertIdle(ctx, source.id);

@@ -31,7 +31,12 @@ export interface NeonSeed {
   /** A project with its default branch `main`, a read-write endpoint, roles and databases (all ready). */
   project(options?: NeonProjectSeed): SeededNeonProject;
   /** A ready child branch (with a read-write endpoint), as if created long ago. */
-  branch(projectId: string, options: { name: string; parent_id?: string }): NeonBranch;
+  branch(projectId: string, options: { name: string; parent_id?: string; annotation?: Record<string, string> }): NeonBranch;
+  /**
+   * Make the next operation `action` (only `create_branch` for now), on the branch named `branchName`
+   * if given, end `failed` with `error`: the branch stays `init` for good, as a failed create leaves it.
+   */
+  failOperation(action: 'create_branch', error: string, branchName?: string): void;
 }
 
 function seeder(state: NeonState, ctx: SeedContext): NeonSeed {
@@ -84,12 +89,16 @@ function seeder(state: NeonState, ctx: SeedContext): NeonSeed {
       const branch: NeonBranch = {
         id: `br-seed-${ctx.nextId('seed-branch').toString().padStart(6, '0')}`, project_id: projectId, name: options.name,
         parent_id: parent.id, default: false, protected: false, created_at: now, updated_at: now, progress: ready(),
+        ...(options.annotation ? { annotation: { ...options.annotation } } : {}),
       };
       state.branches.set(branch.id, branch);
       endpointFor(project, branch.id);
       for (const role of state.roles.filter((r) => r.branch_id === parent.id)) state.roles.push({ ...role, branch_id: branch.id });
       for (const db of state.databases.filter((d) => d.branch_id === parent.id)) state.databases.push({ ...db, id: ctx.nextId('database'), branch_id: branch.id });
       return branch;
+    },
+    failOperation(action, error, branchName) {
+      state.operationFaults.push({ action, error, ...(branchName ? { branchName } : {}) });
     },
   };
 }

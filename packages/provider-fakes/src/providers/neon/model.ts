@@ -27,6 +27,8 @@ export interface NeonBranch {
   updated_at: string;
   /** Creation work; the branch is `init` until it is done. */
   progress: Progress;
+  /** Its create operation failed: the branch stays `init` for good (it can still be deleted). */
+  failed?: boolean;
 }
 
 export interface NeonEndpoint {
@@ -69,6 +71,8 @@ export interface NeonOperation {
   action: string;
   progress: Progress;
   created_at: string;
+  /** How the operation ended when it did not finish: reported once its progress is done. */
+  failure?: { status: 'failed' | 'error' | 'cancelled'; error?: string };
 }
 
 export interface NeonState {
@@ -78,6 +82,8 @@ export interface NeonState {
   roles: NeonRole[];
   databases: NeonDatabase[];
   operations: Map<string, NeonOperation>;
+  /** Operations to fail, as Neon sometimes does (NeonSeed.failOperation): consumed by the next match. */
+  operationFaults: { action: string; branchName?: string; error: string }[];
   user: { id: string; email: string; name: string };
   /**
    * Where a branch's compute answers, for tests that connect to it (e.g. a real local PostgreSQL per
@@ -94,6 +100,7 @@ export function createNeonState(): NeonState {
     roles: [],
     databases: [],
     operations: new Map(),
+    operationFaults: [],
     user: { id: 'user-fake-1', email: 'dev@example.com', name: 'Fake Developer' },
   };
 }
@@ -105,7 +112,7 @@ export function endpointHost(endpoint: Pick<NeonEndpoint, 'id' | 'region_id'>, p
 }
 
 export function branchView(state: NeonState, branch: NeonBranch, observe: boolean) {
-  const ready = observe ? branch.progress.poll() : branch.progress.done;
+  const ready = (observe ? branch.progress.poll() : branch.progress.done) && !branch.failed;
   return {
     id: branch.id,
     project_id: branch.project_id,
@@ -169,8 +176,9 @@ export function operationView(operation: NeonOperation, observe: boolean) {
     branch_id: operation.branch_id,
     ...(operation.endpoint_id ? { endpoint_id: operation.endpoint_id } : {}),
     action: operation.action,
-    status: done ? 'finished' : 'running',
-    failures_count: 0,
+    status: done ? operation.failure?.status ?? 'finished' : 'running',
+    ...(done && operation.failure?.error ? { error: operation.failure.error } : {}),
+    failures_count: done && operation.failure ? 1 : 0,
     created_at: operation.created_at,
     updated_at: operation.created_at,
     total_duration_ms: done ? 1200 : 0,

@@ -28,8 +28,24 @@ export function ownerAnnotation(project: string, env: string, parent: string, ru
   return { [OWNER_KEY]: project, [ENV_KEY]: env, [PARENT_KEY]: parent, ...(runId ? { [RUN_KEY]: runId } : {}) };
 }
 
-export function isOurs(found: FoundBranch, project: string): boolean {
-  return found.annotation?.[OWNER_KEY] === project;
+/** Fork-stack's annotation for this project and this environment: the only proof a branch is ours. */
+export function isOurs(found: FoundBranch, project: string, env: string): boolean {
+  return found.annotation?.[OWNER_KEY] === project && found.annotation?.[ENV_KEY] === env;
+}
+
+/** Whose the branch is, when it carries fork-stack's annotation for another project or environment. */
+export function markedFor(found: FoundBranch, project: string, env: string): { project: string; env: string } | undefined {
+  const owner = found.annotation?.[OWNER_KEY];
+  if (owner === undefined || isOurs(found, project, env)) return undefined;
+  return { project: owner, env: found.annotation?.[ENV_KEY] ?? '(unknown)' };
+}
+
+/** "carries no fork-stack annotation" / "belongs to fork-stack project "x", environment "y"". */
+export function ownerText(found: FoundBranch, project: string, env: string): string {
+  const other = markedFor(found, project, env);
+  if (!other) return `it was not made by fork-stack (it carries no fork-stack annotation for project "${project}", environment "${env}")`;
+  if (other.project !== project) return `it belongs to another fork-stack project: "${other.project}", environment "${other.env}"`;
+  return `it belongs to environment "${other.env}" of this project, not "${env}"`;
 }
 
 /**
@@ -60,7 +76,7 @@ export async function findBranch(api: NeonClient, name: string): Promise<FoundBr
   return candidates.find((c) => c.branch.name === name);
 }
 
-export function branchResource(found: FoundBranch, env: string, owned: boolean, parentEnv?: string): Resource {
+export function branchResource(found: FoundBranch, env: string, owned: boolean, parentEnv?: string, marked?: { project: string; env: string }): Resource {
   const { branch } = found;
   const state = branch.current_state === 'ready' ? 'ready' : branch.current_state === 'init' ? 'creating' : branch.current_state === 'archived' ? 'ready' : 'unknown';
   const details: Record<string, string | number | boolean> = { branch_id: branch.id };
@@ -77,6 +93,7 @@ export function branchResource(found: FoundBranch, env: string, owned: boolean, 
     ...(branch.expires_at ? { expiresAt: new Date(branch.expires_at).toISOString() } : {}),
     state,
     owned,
+    ...(marked ? { markedFor: marked } : {}),
     details,
   };
 }
@@ -87,7 +104,7 @@ const DONE = new Set(['finished', 'skipped']);
 /** Wait until every operation is finished (or skipped); any failed, errored or cancelled one is an error. */
 export async function waitForOperations(ctx: ProviderContext<NeonOptions>, api: NeonClient, operations: readonly Operation[], what: string): Promise<void> {
   let pending = operations.filter((op) => !DONE.has(op.status));
-  const failedNow = operations.find((op) => FAILED.has(op.status));
+  const failedNow = firstFailure(operations);
   if (failedNow) throw operationFailure(failedNow, what);
   if (pending.length === 0) return;
   await pollUntil(
@@ -105,13 +122,30 @@ export async function waitForOperations(ctx: ProviderContext<NeonOptions>, api: 
           return data?.operation ?? op;
         }),
       );
-      const failed = current.find((op) => FAILED.has(op.status));
+      const failed = firstFailure(current);
       if (failed) return { failed: operationFailure(failed, what).message };
       pending = current.filter((op) => !DONE.has(op.status));
       if (pending.length === 0) return { done: true, value: undefined };
       return { done: false, state: pending.map((op) => `${op.action}: ${op.status}`).join(', ') };
     },
   );
+}
+
+/** The failure to report: a failed or errored operation says why; those cancelled because of it do not. */
+function firstFailure(operations: readonly Operation[]): Operation | undefined {
+  return operations.find((op) => op.status === 'failed' || op.status === 'error') ?? operations.find((op) => FAILED.has(op.status));
+}
+
+/** The operations of one branch, newest first (Neon lists a project's operations; there is no branch filter). */
+export async function branchOperations(api: NeonClient, branchId: string): Promise<Operation[]> {
+  const { data } = await api.call('list operations', (params) => api.sdk.listProjectOperations({ projectId: api.projectId }, params));
+  return (data?.operations ?? []).filter((op) => op.branch_id === branchId);
+}
+
+/** True when the branch's work is over and some of it failed: it will never become ready, but can be deleted. */
+export function endedInFailure(operations: readonly Operation[]): boolean {
+  const ended = new Set(['failed', 'error', 'cancelled']);
+  return operations.some((op) => ended.has(op.status)) && operations.every((op) => DONE.has(op.status) || ended.has(op.status));
 }
 
 function operationFailure(op: Operation, what: string): OperationError {

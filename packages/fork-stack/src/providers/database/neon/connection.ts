@@ -75,3 +75,12 @@ export async function connectionUri(ctx: ProviderContext<NeonOptions>, api: Neon
   if (!uri) throw new OperationError(`neon: no connection URI returned for branch "${branch.name}"`);
   return uri;
 }
+
+/**
+ * Throws (UsageError, with the setting to add as hint) when DATABASE_URL of a branch forked from
+ * `parent` could not choose a role or database: a fork inherits its parent's, so asking the parent
+ * before creating anything keeps a create from making a branch it cannot hand to the app.
+ */
+export async function checkConnectionChoice(ctx: ProviderContext<NeonOptions>, api: NeonClient, parent: Branch): Promise<void> {
+  await Promise.all([onlyRole(ctx, api, parent), onlyDatabase(ctx, api, parent)]);
+}

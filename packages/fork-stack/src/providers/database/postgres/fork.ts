@@ -20,7 +20,7 @@ import { copyGrants, copySettings } from './carry-over.js';
 import { describeSession, lockName, lookupDatabase, sessionsOn, terminateSessions, type DatabaseRow, type Session } from './catalog.js';
 import { cancellable, type AdminSession } from './connection.js';
 import { dropDatabase } from './drop.js';
-import { formatMarker, isOurs } from './marker.js';
+import { formatMarker, isOurs, ownerText } from './marker.js';
 import { lockKeys, stagingName } from './naming.js';
 
 type Ctx = ProviderContext<PostgresOptions>;
@@ -35,7 +35,7 @@ export function terminateConsent(ctx: Ctx): boolean {
 
 export function notOursError(ctx: Ctx, env: string, row: DatabaseRow): OperationError {
   return new OperationError(
-    `${ctx.slot} (postgres): database "${row.name}" for environment "${env}" already exists and was not created by fork-stack for project "${ctx.project}"; it was left untouched`,
+    `${ctx.slot} (postgres): database "${row.name}" for environment "${env}" already exists and was not created by fork-stack for project "${ctx.project}", environment "${env}": it ${ownerText(row.comment, ctx.project, env)}; it was left untouched`,
     {
       hint: `If it is yours to replace, drop it yourself (DROP DATABASE ${pg.escapeIdentifier(row.name)}), or give "${env}" another name with names = { ${env} = "…" } or the name pattern in [${ctx.slot}].`,
     },
@@ -104,13 +104,24 @@ export interface ForkPlan {
   parentName: string;
 }
 
+export interface ForkOutcome {
+  row: DatabaseRow;
+  /** Sessions on the parent this fork ended (with the user's consent), for the user to see. */
+  ended: Session[];
+}
+
+/** "pid 4242 (application "billing-worker", user app, client 10.0.0.7:51234)": what was ended, kept short for --json. */
+export function endedSession(s: Session): string {
+  return `pid ${s.pid} (application ${s.application ? JSON.stringify(s.application) : '(none)'}, user ${s.user ?? '(hidden)'}, client ${s.client ?? 'local socket'})`;
+}
+
 /** Returns the child's catalog row once it exists under its final name, marked as ours. */
-export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPlan): Promise<DatabaseRow> {
+export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPlan): Promise<ForkOutcome> {
   const { client } = session;
   const { env, childName, parentName } = plan;
   const existing = await lookupDatabase(client, childName);
   if (existing && !isOurs(existing.comment, ctx.project, env)) throw notOursError(ctx, env, existing);
-  if (existing && !existing.invalid) return existing;
+  if (existing && !existing.invalid) return { row: existing, ended: [] };
 
   const lock = await lockName(client, lockKeys(childName), {
     signal: ctx.signal,
@@ -120,7 +131,7 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     // Under the lock: another run may have finished (or half-dropped) it meanwhile.
     const now = await lookupDatabase(client, childName);
     if (now && !isOurs(now.comment, ctx.project, env)) throw notOursError(ctx, env, now);
-    if (now && !now.invalid) return now;
+    if (now && !now.invalid) return { row: now, ended: [] };
     if (now) await dropDatabase(ctx, session, childName);
 
     const parentRow = await lookupDatabase(client, parentName);
@@ -129,10 +140,11 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
         hint: `Run "fork-stack list" to see the environments, or name the existing database with names = { ${plan.parent} = "…" } in [${ctx.slot}].`,
       });
     }
-    const staging = stagingName(childName);
+    const staging = stagingName(childName, ctx.project, env);
     await dropDatabase(ctx, session, staging);
+    let ended: Session[];
     try {
-      await createFromTemplate(ctx, session, plan, staging, parentRow);
+      ended = await createFromTemplate(ctx, session, plan, staging, parentRow);
       const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString(), ...(plan.runId ? { run: plan.runId } : {}), ...(plan.expiresAt ? { expiresAt: plan.expiresAt.toISOString() } : {}) });
       await client.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(staging)} IS ${pg.escapeLiteral(marker)}`);
       await copyGrants(client, parentName, staging);
@@ -145,7 +157,7 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     }
     const made = await lookupDatabase(client, childName);
     if (!made) throw new OperationError(`${ctx.slot} (postgres): database "${childName}" vanished right after it was created`);
-    return made;
+    return { row: made, ended };
   } finally {
     await lock.release();
   }
@@ -166,12 +178,14 @@ async function dropStaging(ctx: Ctx, session: AdminSession, staging: string): Pr
   }
 }
 
-async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPlan, staging: string, parentRow: DatabaseRow): Promise<void> {
+/** Returns the sessions it ended on the parent (only with consent). */
+async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPlan, staging: string, parentRow: DatabaseRow): Promise<Session[]> {
   const { client, server } = session;
   const owner = ownerFor(ctx, session, parentRow.owner);
   const ownerClause = owner === server.user ? '' : ` OWNER = ${pg.escapeIdentifier(owner)}`;
   const sql = `CREATE DATABASE ${pg.escapeIdentifier(staging)} TEMPLATE = ${pg.escapeIdentifier(plan.parentName)}${ownerClause}${strategyClause(ctx, server.major)}`;
   const consent = terminateConsent(ctx);
+  const ended: Session[] = [];
   for (let round = 1; ; round++) {
     const sessions = await sessionsOn(client, plan.parentName);
     if (sessions.length > 0) {
@@ -184,13 +198,16 @@ async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPla
           hint: `Grant it the right (GRANT pg_signal_backend TO ${pg.escapeIdentifier(server.user)}), or close those sessions yourself.`,
         });
       }
+      // Never silently: each ended session is reported (warning now, and in the resource's details).
+      for (const s of sessions) ctx.warn(`ended session ${endedSession(s)} on "${plan.parentName}" (--terminate-connections)`);
+      ended.push(...sessions);
     }
     ctx.progress({ message: `copying ${plan.parentName}` });
     try {
       await cancellable(ctx, session, () => client.query(sql));
       // Aborted while the copy finished anyway (the cancel came too late): do not go on to publish it.
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      return;
+      return ended;
     } catch (error) {
       // 55006: someone connected between our look and the copy (PostgreSQL waits 5 s for them first).
       if ((error as { code?: string }).code !== '55006') throw explainCreateError(ctx, session, error, plan, owner);

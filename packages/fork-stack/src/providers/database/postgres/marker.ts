@@ -45,3 +45,18 @@ export function isOurs(comment: string | null | undefined, project: string, env:
   const marker = parseMarker(comment);
   return marker !== undefined && marker.project === project && marker.env === env;
 }
+
+/** Whose the database is, when its marker names another project or environment than (project, env). */
+export function markedFor(comment: string | null | undefined, project: string, env: string): { project: string; env: string } | undefined {
+  const marker = parseMarker(comment);
+  if (!marker || (marker.project === project && marker.env === env)) return undefined;
+  return { project: marker.project, env: marker.env };
+}
+
+/** "belongs to fork-stack project "hbc", environment "d-e"" or "carries no fork-stack marker". */
+export function ownerText(comment: string | null | undefined, project: string, env: string): string {
+  const other = markedFor(comment, project, env);
+  if (!other) return `carries no fork-stack marker for project "${project}", environment "${env}"`;
+  if (other.project !== project) return `belongs to another fork-stack project: "${other.project}", environment "${other.env}"`;
+  return `belongs to environment "${other.env}" of this project, not "${env}"`;
+}

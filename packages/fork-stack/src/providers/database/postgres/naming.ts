@@ -70,10 +70,13 @@ export function envOfDatabase(ctx: Ctx, name: string): string | undefined {
 /**
  * Where a fork is built before it gets its final name: created, marked as ours, then renamed, so that a
  * crash at any point leaves either nothing under the final name or a complete, marked database. Derived
- * from the final name, so a re-run finds (and drops) the leftover of a crashed run.
+ * from the final name and from the project and environment it is built for, so a re-run finds (and
+ * drops) the leftover of its own crashed run, and never that of another project whose names map to the
+ * same database name (project "hbc" env "d-e" and project "hbc-d" env "e" both give hbc_d_e).
  */
-export function stagingName(name: string): string {
-  return `fork_stack_tmp_${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+export function stagingName(name: string, project: string, env: string): string {
+  const key = JSON.stringify([name, project, env]);
+  return `fork_stack_tmp_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
 /** Advisory-lock key pair serialising fork-stack's operations on one database name, across machines. */
