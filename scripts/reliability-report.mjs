@@ -228,6 +228,12 @@ ${listSection(
   figures.leaks ?? {},
 )}
 
+${listSection(
+  '## 6. The invariants',
+  'The four rules every provider keeps (docs/architecture.md), attacked through the built CLI (`invariants.test.ts`). **Ownership is proven, never inferred**: a database file, bucket directory and secrets file fork-stack did not make (empty and non-empty) sit under an environment\'s name while `delete`, `create`, `create --resume`, `create --reuse`, `reset` and `gc` run; each refuses (exit 1) and says whose it is, and everything is compared byte for byte after each command. Each provider proves the same through the shared ownership contract against its own server or fake (moto, s3rver, PostgreSQL, Redis, SQLite files, the OpenAPI-strict fakes), including versioned buckets holding only delete markers and resources marked for another project. **No false success**: Ctrl-C typed on a real pseudo-terminal and SIGINT/SIGTERM sent off it, at points spread over a create: never exit 0, no lock left behind, and whatever is left is finished by `create`. **One writer at a time**: concurrent `secrets set` processes, and six racers taking over a dead holder\'s lock at once. **The prod guard compares resources**: spellings of prod\'s database, SQLite file and bucket (host aliases, libpq keyword strings, query parameters, real paths) are refused under any key; other databases on the same server are not.',
+  figures.invariants ?? {},
+)}
+
 ${bugsSection(figures.bugs)}
 
 ## Test files
