@@ -102,3 +102,19 @@ export async function pathExists(file: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Remove `file` and then its now-empty parent directories, up to `levels` of them (a ledger's slot
+ * directory, then the ledger's own), so that no empty state directories are left behind.
+ */
+export async function removeAndPrune(file: string, levels: number): Promise<void> {
+  await fs.rm(file, { force: true });
+  let dir = path.dirname(file);
+  for (let i = 0; i < levels; i++, dir = path.dirname(dir)) {
+    try {
+      await fs.rmdir(dir);
+    } catch {
+      return;
+    }
+  }
+}

@@ -21,6 +21,7 @@ import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { untilRecorded } from '../cloud/until-recorded.js';
 import { dropLedger, ledgerMarkedFor, ledgerOwns, readLedger, writeLedger, type LedgerEntry } from './ownership-ledger.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type RedisCloudOptions } from './redis-cloud.schema.js';
 
@@ -219,14 +220,18 @@ export const provider = {
           ...(options.tls !== undefined ? { enableTls: options.tls } : {}),
         },
         what,
-        signal: ctx.signal,
+        // Not cancelled by Ctrl-C: only this run's own task names the database it made, so the request and
+        // the task run to their end (bounded by timeouts) and the database is recorded; then the fork stops.
+        signal: untilRecorded(ctx).signal,
       }),
       what,
     );
-    const id = (await waitForTask(ctx, http, taskId, `the task creating database "${name}"`)) ?? (await findDatabase(ctx, http, env))?.databaseId;
+    const settled = untilRecorded(ctx);
+    const id = (await waitForTask(settled, http, taskId, `the task creating database "${name}"`)) ?? (await findDatabase(settled, http, env))?.databaseId;
     if (id === undefined) throw new OperationError(`redis-cloud: the task creating database "${name}" completed, but the database is not listed`);
     // Recorded as soon as this run's own task names the database: a rollback may now delete it.
     await writeLedger(ctx, env, 'redis-cloud', [String(id)]);
+    ctx.signal.throwIfAborted();
     return resource(ctx, env, await waitActive(ctx, http, id, name), await readLedger(ctx, env));
   },
 

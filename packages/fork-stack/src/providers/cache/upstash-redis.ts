@@ -22,6 +22,7 @@ import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { untilRecorded } from '../cloud/until-recorded.js';
 import { dropLedger, ledgerMarkedFor, ledgerOwns, readLedger, writeLedger, type LedgerEntry } from './ownership-ledger.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type UpstashRedisOptions } from './upstash-redis.schema.js';
 
@@ -208,10 +209,13 @@ export const provider = {
         tls: true,
       },
       what: `create database ${name}`,
-      signal: ctx.signal,
+      // Not cancelled by Ctrl-C: the answer is the only proof that this run made the database, so the
+      // request runs to its answer (bounded by the client's timeout) and is recorded; then the fork stops.
+      signal: untilRecorded(ctx).signal,
     });
     // Recorded at once: the answer proves this run made it, and a rollback may now delete it.
     await writeLedger(ctx, env, 'upstash-redis', [created.database_id]);
+    ctx.signal.throwIfAborted();
     let db = await waitActive(ctx, http, created, 'to become active');
     if (options.copy) db = await copyParent(ctx, http, parentDb, db);
     return resource(ctx, env, db, await readLedger(ctx, env));

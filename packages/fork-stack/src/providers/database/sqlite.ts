@@ -130,6 +130,8 @@ export const provider = {
       throw new OperationError(`parent database ${relativePath(ctx, pathOptions(ctx), parent)} does not exist`);
     }
     const childFile = absolutePath(ctx, pathOptions(ctx), env);
+    // Ctrl-C stops at the next step: before the copy, and after it (the copy itself is one snapshot).
+    ctx.signal.throwIfAborted();
     await markOwned(ctx, pathOptions(ctx), env);
     try {
       await snapshot(ctx, parentFile, childFile);
@@ -137,6 +139,7 @@ export const provider = {
       await removeDbFiles(partialPath(childFile));
       throw error;
     }
+    ctx.signal.throwIfAborted();
     return (await statResource(ctx, pathOptions(ctx), env)) as Resource;
   },
 

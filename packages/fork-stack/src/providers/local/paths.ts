@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { removeAndPrune } from '../../core/files/atomic.js';
 import { OperationError } from '../../core/errors.js';
 import { envFromName, resourceNameFor } from '../../core/names.js';
 import type { ProviderContext, Resource } from '../types.js';
@@ -49,16 +50,7 @@ export async function markOwned(ctx: ProviderContext<unknown>, opts: LocalPathOp
 }
 
 export async function unmarkOwned(ctx: ProviderContext<unknown>, env: string): Promise<void> {
-  const file = ledgerFile(ctx, env);
-  await fs.rm(file, { force: true });
-  // Leave no empty ledger directories behind (the slot's, then owned/ itself).
-  for (const dir of [path.dirname(file), path.dirname(path.dirname(file))]) {
-    try {
-      await fs.rmdir(dir);
-    } catch {
-      break;
-    }
-  }
+  await removeAndPrune(ledgerFile(ctx, env), 2);
 }
 
 async function isMarked(ctx: ProviderContext<unknown>, opts: LocalPathOptions, env: string): Promise<boolean> {

@@ -104,6 +104,8 @@ export const provider = {
         hint: `Create "${parent}" first, or fork from a root (${ctx.roots.join(', ') || 'none configured'}).`,
       });
     }
+    // Ctrl-C stops before the record is written.
+    ctx.signal.throwIfAborted();
     const record: LocalRecord = { project: ctx.project, env, branch: branchName(ctx, env), parent, createdAt: ctx.now().toISOString() };
     await writeFileAtomic(recordFile(ctx, env), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
     return resource(ctx, env, record);

@@ -24,6 +24,7 @@ import { ProviderHttpError } from '../../core/http.js';
 import { envFromName, envNameProblem, renderPattern, resourceNameFor } from '../../core/names.js';
 import { providerHttp } from '../cloud/http.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
+import { untilRecorded } from '../cloud/until-recorded.js';
 import { dropLedger, ledgerMarkedFor, readLedger, writeLedger, type LedgerEntry } from '../cache/ownership-ledger.js';
 import { QUEUE_NAME, type QstashOptions } from './upstash-qstash.schema.js';
 
@@ -186,15 +187,17 @@ export const provider = {
       if (existing.has(queueNameValue)) continue;
       ctx.progress({ message: `creating queue ${queueNameValue}` });
       await api
-        .request({ method: 'POST', path: '/v2/queues', body: { queueName: queueNameValue, parallelism: q.parallelism }, what: `create queue ${queueNameValue}`, signal: ctx.signal })
+        // Not cancelled by Ctrl-C: the queue is recorded before the fork stops (see until-recorded.ts).
+        .request({ method: 'POST', path: '/v2/queues', body: { queueName: queueNameValue, parallelism: q.parallelism }, what: `create queue ${queueNameValue}`, signal: untilRecorded(ctx).signal })
         .catch((error: unknown) => explain(error, env));
       // Recorded one by one, so that a rollback after a later failure can delete the ones made so far.
-      const made = present(ctx, env, await listQueues(ctx)).find((x) => x.name === queueNameValue);
+      const made = present(ctx, env, await listQueues(untilRecorded(ctx))).find((x) => x.name === queueNameValue);
       if (made) {
         const before = recorded(ctx, env, entry, []) ? (entry?.ids ?? []) : [];
         await writeLedger(ctx, env, 'upstash-qstash', [...new Set([...before, identity(made)])]);
         entry = await readLedger(ctx, env);
       }
+      ctx.signal.throwIfAborted();
     }
     const found = complete(ctx, env, await listQueues(ctx));
     if (!found) throw new OperationError(`qstash: the queues of "${env}" were created but are not listed by QStash`);

@@ -224,7 +224,10 @@ export function dbEnvs(provider: string) {
         db = allocated;
         entry = (await registry.get(String(db))) ?? entry;
       }
+      // Ctrl-C stops between the steps: after the allocation (recorded, so a rollback frees it) and the copy.
+      ctx.signal.throwIfAborted();
       if (copy) await copyDatabase(ctx, target, from.db, db);
+      ctx.signal.throwIfAborted();
       const ready: RegistryEntry = { ...entry, status: 'ready' };
       await registry.put(String(db), ready);
       return resource(ctx, target, env, db, ready);

@@ -64,11 +64,14 @@ export const provider = {
     if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'fork over');
     if (existing) return existing;
     const values = await readValues(ctx, parent);
+    // Ctrl-C stops before the child's file is written (and after, at the next step of create).
+    ctx.signal.throwIfAborted();
     if (values === undefined) throw new OperationError(`parent secrets file ${relativePath(ctx, pathOptions(ctx), parent)} does not exist`);
     await markOwned(ctx, pathOptions(ctx), env);
     const kept = Object.fromEntries(Object.entries(values).filter(([key]) => (keep ? keep(key) : true)));
     await writeValues(ctx, env, kept);
     const resource = (await statResource(ctx, pathOptions(ctx), env)) as Resource;
+    ctx.signal.throwIfAborted();
     return { ...resource, details: { keys: Object.keys(kept).length, excluded: Object.keys(values).length - Object.keys(kept).length } };
   },
 

@@ -17,7 +17,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../../core/files/atomic.js';
+import { removeAndPrune, writeFileAtomic } from '../../../core/files/atomic.js';
 import type { ProviderContext } from '../../types.js';
 
 export interface BucketIntent {
@@ -57,13 +57,5 @@ export async function readIntent(ctx: ProviderContext<unknown>, env: string, buc
 }
 
 export async function clearIntent(ctx: ProviderContext<unknown>, env: string): Promise<void> {
-  const file = intentFile(ctx, env);
-  await fs.rm(file, { force: true });
-  for (const dir of [path.dirname(file), path.dirname(path.dirname(file))]) {
-    try {
-      await fs.rmdir(dir);
-    } catch {
-      break;
-    }
-  }
+  await removeAndPrune(intentFile(ctx, env), 2);
 }
