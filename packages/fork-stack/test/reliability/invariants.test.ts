@@ -22,9 +22,8 @@ import { recordFigures, scale, since, tally, TIMEOUT_MS, type Figure } from './s
 import { localChecksums, localLeftovers, localStack } from './support/local-stack.js';
 
 const results: Record<string, Record<string, Figure>> = {};
-afterAll(() => {
-  for (const [part, figures] of Object.entries(results)) recordFigures('invariants', part, figures);
-});
+// One record for the file: the report lists each case (ownership, interrupts, secrets, lock, guard).
+afterAll(() => recordFigures('invariants', 'cases', results));
 
 /** sha256 over every file under `target` (relative names, modes and bytes), or of the one file. */
 function treeHash(target: string): string {
