@@ -15,6 +15,7 @@ import { provider } from '../../src/providers/queue/upstash-qstash.js';
 import { schema, type QstashOptions } from '../../src/providers/queue/upstash-qstash.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { fakeOwnershipScope } from '../helpers/fake-ownership.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
@@ -59,20 +60,12 @@ async function qstash(fake: Fake, method: string, route: string, body?: unknown)
 // A queue under the environment's queue name that fork-stack did not create here ('empty': a queue with no
 // messages; the fake keeps no messages, so 'non-empty' cannot be planted; another project's record lives in
 // its own checkout). Upsert would have taken it over: POST /v2/queues re-configures an existing queue.
-const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'qstash-ownership-'));
-let ownershipFake: Fake | undefined;
-afterAll(async () => {
-  rmSync(ownershipRoot, { recursive: true, force: true });
-  if (ownershipFake) {
-    expect(ownershipFake.violations).toEqual([]);
-    await ownershipFake.close();
-  }
-});
+const ownership = fakeOwnershipScope('qstash');
 ownershipContract('upstash-qstash', provider as Provider<unknown>, async () => {
-  const fake = (ownershipFake = await startFake('qstash'));
+  const fake = ownership.track(await startFake('qstash'));
   const name = 'myapp-contract-foreign-emails';
   return {
-    ctx: { ...contextFor(fake), root: ownershipRoot, stateDir: path.join(ownershipRoot, '.fork-stack') } as ProviderContext<unknown>,
+    ctx: ownership.inScope(contextFor(fake) as ProviderContext<unknown>),
     parent: 'prod',
     foreign: {
       plant: { empty: async () => qstash(fake, 'POST', '/v2/queues', { queueName: name, parallelism: 7 }) },

@@ -16,6 +16,7 @@ import { provider } from '../../src/providers/cache/upstash-redis.js';
 import { schema, type UpstashRedisOptions } from '../../src/providers/cache/upstash-redis.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { fakeOwnershipScope } from '../helpers/fake-ownership.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
@@ -49,19 +50,11 @@ async function failure(promise: Promise<unknown>): Promise<ForkStackError> {
 // A database under the environment's name that this checkout did not create (made by hand in the console;
 // the API offers no label to mark it). Only 'empty' can be planted: the fake has no data plane, and another
 // project's record lives in that project's checkout, where this one cannot see it.
-const ownershipRoot = mkdtempSync(path.join(os.tmpdir(), 'upstash-redis-ownership-'));
-let ownershipFake: Fake | undefined;
-afterAll(async () => {
-  rmSync(ownershipRoot, { recursive: true, force: true });
-  if (ownershipFake) {
-    expect(ownershipFake.violations).toEqual([]);
-    await ownershipFake.close();
-  }
-});
+const ownership = fakeOwnershipScope('upstash-redis');
 ownershipContract('upstash-redis', provider as Provider<unknown>, async () => {
-  const fake = (ownershipFake = await startFake('upstash-redis'));
+  const fake = ownership.track(await startFake('upstash-redis'));
   return {
-    ctx: { ...contextFor(fake), root: ownershipRoot, stateDir: path.join(ownershipRoot, '.fork-stack') } as ProviderContext<unknown>,
+    ctx: ownership.inScope(contextFor(fake) as ProviderContext<unknown>),
     parent: 'prod',
     foreign: {
       plant: { empty: async () => void fake.seed.database('myapp-contract-foreign') },
