@@ -73,6 +73,12 @@ describe('on a terminal', () => {
         await point.when(session, point.env);
         session.send('\x03');
         const result = await session.done;
+        // On an idle machine the late point can land after the create finished: a real success, whole.
+        if (result.code === 0 && point.env === 'ctrl-late') {
+          expect(result.screen).toMatch(/created ctrl-late/);
+          expect(project.run(['delete', point.env, '--yes']).code).toBe(0);
+          continue;
+        }
         expect(result.code, result.screen).toBe(130);
         expect(result.screen).toMatch(/interrupted: stopping and cleaning up/);
         expect(result.screen).not.toMatch(/created ctrl-/);
