@@ -80,11 +80,7 @@ export function providerContract(label: string, provider: Provider<unknown>, set
       if (s.fingerprint) expect(await s.fingerprint(s.parent)).toBe(parentPrint);
     });
 
-    it('a teammate forking the same environment at the same moment: one resource, listed once, removable', async (t) => {
-      // Known open defect (closing note of issue 14): two simultaneous forks of one SQLite file can both copy
-      // into the same partial file. Across processes the environment lock serialises them; in one process it
-      // does not. Skipped here until the sqlite provider claims the partial file atomically.
-      if (provider.name === 'sqlite') return t.skip();
+    it('a teammate forking the same environment at the same moment: one resource, listed once, removable', async () => {
       const twin = 'contract-twin';
       const results = await Promise.allSettled([
         provider.fork(s.ctx, { env: twin, parent: s.parent, keep: () => true, runId: 'run-a' }),

@@ -16,6 +16,7 @@
  * elsewhere. The parent's data is only read.
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OperationError } from '../../core/errors.js';
@@ -57,6 +58,48 @@ async function removeDbFiles(file: string): Promise<void> {
   await Promise.all(['', ...SIDE_FILES].map((suffix) => fs.rm(file + suffix, { force: true })));
 }
 
+/**
+ * Each fork copies into a partial file of its own, so two forks of the same environment at once (a
+ * teammate's command in the same process, or a provider used without the engine's lock) never write into
+ * one another's copy. Leftovers of a killed fork all start with partialPath(file) and are removed with it.
+ */
+function ownPartial(childFile: string): string {
+  return `${partialPath(childFile)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+}
+
+async function removeLeftovers(file: string): Promise<void> {
+  const prefix = path.basename(partialPath(file));
+  let entries: string[] = [];
+  try {
+    entries = await fs.readdir(path.dirname(file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await Promise.all(entries.filter((e) => e.startsWith(prefix)).map((e) => fs.rm(path.join(path.dirname(file), e), { force: true })));
+}
+
+/**
+ * Gives the finished copy its final name without ever replacing a database already there: a hard link
+ * fails with EEXIST when another fork published first, and then that one is the environment's database.
+ * Filesystems without hard links fall back to rename (replacing, as before).
+ */
+async function publish(tmp: string, childFile: string): Promise<'published' | 'existed'> {
+  try {
+    await fs.link(tmp, childFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      await fs.rm(tmp, { force: true });
+      return 'existed';
+    }
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    await fs.rename(tmp, childFile);
+    return 'published';
+  }
+  await fs.rm(tmp, { force: true });
+  return 'published';
+}
+
 async function cloneFile(from: string, to: string): Promise<boolean> {
   try {
     await fs.copyFile(from, to, fsConstants.COPYFILE_FICLONE);
@@ -67,9 +110,7 @@ async function cloneFile(from: string, to: string): Promise<boolean> {
   }
 }
 
-async function snapshot(ctx: Ctx, parentFile: string, childFile: string): Promise<void> {
-  const tmp = partialPath(childFile);
-  await removeDbFiles(tmp);
+async function snapshot(ctx: Ctx, parentFile: string, childFile: string, tmp: string): Promise<void> {
   await fs.mkdir(path.dirname(childFile), { recursive: true });
   const parent = await openClient(parentFile);
   try {
@@ -105,7 +146,7 @@ async function snapshot(ctx: Ctx, parentFile: string, childFile: string): Promis
   }
   await fs.rm(`${tmp}-shm`, { force: true });
   await fs.rm(`${tmp}-wal`, { force: true });
-  await fs.rename(tmp, childFile);
+  await publish(tmp, childFile);
 }
 
 export const provider = {
@@ -133,10 +174,11 @@ export const provider = {
     // Ctrl-C stops at the next step: before the copy, and after it (the copy itself is one snapshot).
     ctx.signal.throwIfAborted();
     await markOwned(ctx, pathOptions(ctx), env);
+    const tmp = ownPartial(childFile);
     try {
-      await snapshot(ctx, parentFile, childFile);
+      await snapshot(ctx, parentFile, childFile, tmp);
     } catch (error) {
-      await removeDbFiles(partialPath(childFile));
+      await removeDbFiles(tmp);
       throw error;
     }
     ctx.signal.throwIfAborted();
@@ -162,7 +204,7 @@ export const provider = {
     if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'delete');
     const file = absolutePath(ctx, pathOptions(ctx), env);
     await removeDbFiles(file);
-    await removeDbFiles(partialPath(file));
+    await removeLeftovers(file);
     await unmarkOwned(ctx, env);
   },
 

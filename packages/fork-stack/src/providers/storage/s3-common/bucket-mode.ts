@@ -130,7 +130,10 @@ async function createBucket(s: S, bucket: string): Promise<'created' | 'existed'
         Bucket: bucket,
         CreateBucketConfiguration: constraint ? { LocationConstraint: constraint as BucketLocationConstraint } : undefined,
       }),
-      { abortSignal: s.ctx.signal },
+      // Not cancelled by a Ctrl-C: a CreateBucket aborted in flight can still be carried out by the
+      // service after the rollback has looked and found nothing, leaving an unmarked bucket behind (the
+      // provider contract's Ctrl-C case found it on R2's flavour). The request runs to its answer and
+      // the fork stops right after (docs/architecture.md, "Interrupts").
     );
     return 'created';
   } catch (error) {
@@ -216,6 +219,7 @@ export async function forkBucket(s: S, request: ForkRequest): Promise<Resource> 
       if (refusedByService(error)) await clearIntent(ctx, env).catch(() => undefined);
       throw error;
     });
+    ctx.signal.throwIfAborted();
     if (outcome === 'existed') {
       const again = await inspect(s, env, target);
       if (!again.ours) throw notOurs(s, target, env, again);
