@@ -12,8 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { commonSchemas } from '../../packages/fork-stack/src/core/config/common.js';
-import { topLevelSchema } from '../../packages/fork-stack/src/core/config/schema.js';
+import { commonSchemas } from '../../packages/fork-stack/src/config/common.js';
+import { topLevelSchema } from '../../packages/fork-stack/src/core/config-schema.js';
 import { registry } from '../../packages/fork-stack/src/providers/registry.js';
 import { KINDS, type Kind } from '../../packages/fork-stack/src/providers/types.js';
 

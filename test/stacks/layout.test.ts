@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../packages/fork-stack/src/core/config/load.js';
+import { parseConfig } from '../../packages/fork-stack/src/config/load.js';
 import { checkLinks } from '../../scripts/docs/check-links.mjs';
 import { readIndex, REPO, STACKS } from './harness.js';
 

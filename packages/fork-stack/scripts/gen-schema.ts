@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderJsonSchema } from '../src/core/config/json-schema.js';
+import { renderJsonSchema } from '../src/config/json-schema.js';
 
 const out = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'fork-stack.schema.json');
 mkdirSync(path.dirname(out), { recursive: true });

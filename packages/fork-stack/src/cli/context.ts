@@ -1,6 +1,6 @@
 /** What every command gets: the global flags, an Output, and a way to load the project's engine. */
 import path from 'node:path';
-import type { Engine, Reporter } from '../core/engine/context.js';
+import type { Engine, Reporter } from '../engine/context.js';
 import { contractWarning } from '../core/contract.js';
 import { Output } from './output.js';
 
@@ -40,7 +40,7 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
     signal,
     async engine(reporter, env) {
       // Imported here, not at the top: commands that never load a project (current, env) stay fast.
-      const [{ loadConfig }, { createEngine }] = await Promise.all([import('../core/config/load.js'), import('../core/engine/context.js')]);
+      const [{ loadConfig }, { createEngine }] = await Promise.all([import('../config/load.js'), import('../engine/context.js')]);
       const config = await loadConfig({ cwd, configPath: globals.config });
       warnAboutContract(config.contract, config.file, out);
       // FORK_STACK_NOW pins the clock (ISO time) so expiry and gc can be tested and demonstrated.

@@ -3,7 +3,7 @@
  * confirmation prompts. Both only on a terminal; in CI, in pipes and with --json they stay silent
  * (plain per-resource lines on stderr instead of a spinner, unless --json).
  */
-import type { Reporter } from '../core/engine/context.js';
+import type { Reporter } from '../engine/context.js';
 import type { ProgressUpdate } from '../providers/types.js';
 import { OperationError, UsageError } from '../core/errors.js';
 import { formatBytes, type Output } from './output.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { ForkStackError } from '../../src/core/errors.js';
 
 async function problems(toml: string): Promise<ForkStackError> {

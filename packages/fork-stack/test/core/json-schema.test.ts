@@ -3,8 +3,8 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { renderConfig, LOCAL_STACK } from '../../src/core/engine/init.js';
-import { renderJsonSchema } from '../../src/core/config/json-schema.js';
+import { renderConfig, LOCAL_STACK } from '../../src/engine/init.js';
+import { renderJsonSchema } from '../../src/config/json-schema.js';
 import { PACKAGE_DIR } from '../helpers/cli.js';
 
 const file = path.join(PACKAGE_DIR, 'schema', 'fork-stack.schema.json');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../../src/core/engine/create.js';
+import { createEnvironment } from '../../src/engine/create.js';
 import { readMeta } from '../../src/core/state.js';
-import { readEnvFile } from '../../src/core/engine/env-files.js';
+import { readEnvFile } from '../../src/engine/env-files.js';
 import { ForkStackError } from '../../src/core/errors.js';
 import { acquireLock } from '../../src/core/lock.js';
 import { MemoryProvider } from '../helpers/memory-provider.js';

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
-import { createEnvironment } from '../../src/core/engine/create.js';
-import { deleteEnvironment } from '../../src/core/engine/remove.js';
-import { listEnvironments } from '../../src/core/engine/list.js';
-import { switchEnvironment } from '../../src/core/engine/switch.js';
-import { environmentStatus } from '../../src/core/engine/status.js';
-import { changeSecrets, getSecret } from '../../src/core/engine/secrets.js';
-import { readEnvFile } from '../../src/core/engine/env-files.js';
+import { createEnvironment } from '../../src/engine/create.js';
+import { deleteEnvironment } from '../../src/engine/remove.js';
+import { listEnvironments } from '../../src/engine/list.js';
+import { switchEnvironment } from '../../src/engine/switch.js';
+import { environmentStatus } from '../../src/engine/status.js';
+import { changeSecrets, getSecret } from '../../src/engine/secrets.js';
+import { readEnvFile } from '../../src/engine/env-files.js';
 import { writeMeta } from '../../src/core/state.js';
 import { ForkStackError } from '../../src/core/errors.js';
 import { memoryEngine, type TestEngine } from '../helpers/engine.js';
@@ -146,7 +146,7 @@ describe('resources of protected environments are never acted on through another
     t = memoryEngine();
     const db = t.providers.database!;
     db.resourceName = (_ctx, env) => (env === 'alias' ? 'app-database-prod' : `app-database-${env}`);
-    const { resetEnvironment } = await import('../../src/core/engine/reset.js');
+    const { resetEnvironment } = await import('../../src/engine/reset.js');
     for (const run of [() => createEnvironment(t.engine, { env: 'alias' }), () => deleteEnvironment(t.engine, 'alias'), () => resetEnvironment(t.engine, 'alias')]) {
       const error = await rejection(run());
       expect(error.exitCode).toBe(2);

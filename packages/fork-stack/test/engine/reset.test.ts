@@ -4,10 +4,10 @@
  * `reset` again, also when the failed run had already removed a resource it could not fork again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../../src/core/engine/create.js';
-import { listEnvironments } from '../../src/core/engine/list.js';
-import { resetEnvironment } from '../../src/core/engine/reset.js';
-import { environmentStatus } from '../../src/core/engine/status.js';
+import { createEnvironment } from '../../src/engine/create.js';
+import { listEnvironments } from '../../src/engine/list.js';
+import { resetEnvironment } from '../../src/engine/reset.js';
+import { environmentStatus } from '../../src/engine/status.js';
 import { readMeta } from '../../src/core/state.js';
 import type { ForkStackError } from '../../src/core/errors.js';
 import { memoryEngine, type TestEngine } from '../helpers/engine.js';

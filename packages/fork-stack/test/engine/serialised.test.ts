@@ -6,9 +6,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEnvironment } from '../../src/core/engine/create.js';
-import { deleteEnvironment } from '../../src/core/engine/remove.js';
-import { switchEnvironment } from '../../src/core/engine/switch.js';
+import { createEnvironment } from '../../src/engine/create.js';
+import { deleteEnvironment } from '../../src/engine/remove.js';
+import { switchEnvironment } from '../../src/engine/switch.js';
 import { memoryEngine, type TestEngine } from '../helpers/engine.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

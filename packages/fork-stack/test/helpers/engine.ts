@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ProjectConfig, SlotConfig } from '../../src/core/config/load.js';
-import { createEngine, type Engine, type Reporter } from '../../src/core/engine/context.js';
+import type { ProjectConfig, SlotConfig } from '../../src/config/load.js';
+import { createEngine, type Engine, type Reporter } from '../../src/engine/context.js';
 import { projectPaths } from '../../src/core/project.js';
 import { MemoryProvider } from './memory-provider.js';
 

@@ -11,12 +11,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProjectConfig } from '../../src/core/config/load.js';
-import { createEngine, type Engine } from '../../src/core/engine/context.js';
-import { createEnvironment } from '../../src/core/engine/create.js';
-import { collectGarbage } from '../../src/core/engine/gc.js';
-import { deleteEnvironment } from '../../src/core/engine/remove.js';
-import { resetEnvironment } from '../../src/core/engine/reset.js';
+import type { ProjectConfig } from '../../src/config/load.js';
+import { createEngine, type Engine } from '../../src/engine/context.js';
+import { createEnvironment } from '../../src/engine/create.js';
+import { collectGarbage } from '../../src/engine/gc.js';
+import { deleteEnvironment } from '../../src/engine/remove.js';
+import { resetEnvironment } from '../../src/engine/reset.js';
 import { projectPaths } from '../../src/core/project.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 

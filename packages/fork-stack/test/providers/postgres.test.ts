@@ -17,9 +17,9 @@ import { ownershipContract } from '../helpers/ownership-contract.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEngine } from '../../src/core/engine/context.js';
-import { createEnvironment } from '../../src/core/engine/create.js';
-import { loadConfig } from '../../src/core/config/load.js';
+import { createEngine } from '../../src/engine/context.js';
+import { createEnvironment } from '../../src/engine/create.js';
+import { loadConfig } from '../../src/config/load.js';
 import { writeFileSync } from 'node:fs';
 
 const binaries = postgresBinariesOrSkip();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/core/errors.js';
 import { registry } from '../../src/providers/registry.js';
 import { runCliAsync, tempDir } from '../helpers/cli.js';

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/core/lock.js';
-import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
+import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/engine/safety.js';
 import { localProject, runCliAsync, tempDir } from '../helpers/cli.js';
 import { hasScript, runOnPty } from '../helpers/pty.js';
 import { recordFigures, scale, since, tally, TIMEOUT_MS, type Figure } from './support/figures.js';

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { fileUrl as engineFileUrl } from '../../src/providers/database/sqlite.js';
 import { lookup } from '../../src/providers/registry.js';
 import type { ProviderContext, ProviderModule } from '../../src/providers/types.js';

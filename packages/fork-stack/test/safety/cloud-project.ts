@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/core/config/load.js';
-import { createEngine } from '../../src/core/engine/context.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createEngine } from '../../src/engine/context.js';
 import { CLI, runCliAsync, tempDir, type RunResult } from '../helpers/cli.js';
 
 export interface SecretsCliProject {

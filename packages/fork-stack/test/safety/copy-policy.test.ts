@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/core/config/load.js';
-import type { SecretsCommon } from '../../src/core/config/common.js';
-import { secretsKeep } from '../../src/core/engine/policy.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { SecretsCommon } from '../../src/config/common.js';
+import { secretsKeep } from '../../src/engine/policy.js';
 import { hasStackTrace } from '../helpers/cli.js';
 import { safetyProject, type SafetyProject } from './helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/core/config/load.js';
-import { createEngine } from '../../src/core/engine/context.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createEngine } from '../../src/engine/context.js';
 import { isSecretsProvider } from '../../src/providers/types.js';
 import { runCli, tempDir, type RunOptions, type RunResult } from '../helpers/cli.js';
 

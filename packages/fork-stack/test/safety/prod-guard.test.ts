@@ -5,7 +5,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/core/engine/safety.js';
+import { candidateIdentifiers, findCollisions, resourceIdentifiers } from '../../src/engine/safety.js';
 import { hasStackTrace } from '../helpers/cli.js';
 import { safetyProject, type SafetyProject } from './helpers.js';
 

@@ -1,6 +1,6 @@
-import { createEnvironment } from '../../core/engine/create.js';
-import { stillOnBranch } from '../../core/engine/hook.js';
-import { switchEnvironment } from '../../core/engine/switch.js';
+import { createEnvironment } from '../../engine/create.js';
+import { stillOnBranch } from '../../engine/hook.js';
+import { switchEnvironment } from '../../engine/switch.js';
 import { UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';

@@ -1,5 +1,5 @@
-import { deleteEnvironment } from '../../core/engine/remove.js';
-import { assertNotProtected } from '../../core/engine/protect.js';
+import { deleteEnvironment } from '../../engine/remove.js';
+import { assertNotProtected } from '../../engine/protect.js';
 import { assertEnvName } from '../../core/names.js';
 import type { CliContext } from '../context.js';
 import { confirm, progressReporter } from '../ui.js';

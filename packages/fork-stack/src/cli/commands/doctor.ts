@@ -1,4 +1,4 @@
-import { doctor } from '../../core/engine/doctor.js';
+import { doctor } from '../../engine/doctor.js';
 import { OperationError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { progressReporter } from '../ui.js';

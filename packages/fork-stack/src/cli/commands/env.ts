@@ -10,7 +10,7 @@ import { formatDotenv } from '../../core/files/dotenv.js';
 import { assertEnvName } from '../../core/names.js';
 import { findProjectRoot, projectPaths } from '../../core/project.js';
 import { maskValue, registerSecret, scrub } from '../../core/scrub.js';
-import { isPublicKey } from '../../core/engine/variables.js';
+import { isPublicKey } from '../../engine/variables.js';
 import type { CliContext } from '../context.js';
 
 export type EnvFormat = 'dotenv' | 'json' | 'shell';
@@ -39,11 +39,11 @@ export async function loadVariables(cli: CliContext, envArg: string | undefined)
   }
   assertEnvName(env);
   if (root) {
-    const { readEnvFile } = await import('../../core/engine/env-files.js');
+    const { readEnvFile } = await import('../../engine/env-files.js');
     const stored = await readEnvFile(projectPaths(root), env);
     if (stored) return { env, ...stored };
   }
-  const { resolveAndStore } = await import('../../core/engine/switch.js');
+  const { resolveAndStore } = await import('../../engine/switch.js');
   return resolveAndStore(await cli.engine(), env);
 }
 

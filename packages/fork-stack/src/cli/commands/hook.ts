@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { installHook, onCheckout, spawnDetached, uninstallHook } from '../../core/engine/hook.js';
+import { installHook, onCheckout, spawnDetached, uninstallHook } from '../../engine/hook.js';
 import type { CliContext } from '../context.js';
 
 /** How the hook calls this CLI back: the same node and the same script, by absolute path. */

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { databaseSlotFor, ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../core/engine/init.js';
+import { databaseSlotFor, ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../engine/init.js';
 import { CONFIG_FILE } from '../../core/project.js';
 import { providerNames, registry } from '../../providers/registry.js';
 import type { Kind } from '../../providers/types.js';

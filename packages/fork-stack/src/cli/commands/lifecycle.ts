@@ -1,7 +1,7 @@
 /** reset, gc and diff: commands over the environment lifecycle. */
-import { collectGarbage } from '../../core/engine/gc.js';
-import { diffEnvironments, type SlotDiff } from '../../core/engine/diff.js';
-import { resetEnvironment } from '../../core/engine/reset.js';
+import { collectGarbage } from '../../engine/gc.js';
+import { diffEnvironments, type SlotDiff } from '../../engine/diff.js';
+import { resetEnvironment } from '../../engine/reset.js';
 import { parseDuration } from '../../core/duration.js';
 import { OperationError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';

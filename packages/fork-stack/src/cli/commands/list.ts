@@ -1,4 +1,4 @@
-import { listEnvironments } from '../../core/engine/list.js';
+import { listEnvironments } from '../../engine/list.js';
 import { OperationError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { age } from '../output.js';

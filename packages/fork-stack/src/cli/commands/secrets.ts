@@ -1,5 +1,5 @@
-import { currentEnv } from '../../core/engine/current.js';
-import { changeSecrets, getSecret, readSecrets } from '../../core/engine/secrets.js';
+import { currentEnv } from '../../engine/current.js';
+import { changeSecrets, getSecret, readSecrets } from '../../engine/secrets.js';
 import { OperationError, UsageError, describeError } from '../../core/errors.js';
 import { assertEnvName } from '../../core/names.js';
 import { maskValue } from '../../core/scrub.js';

@@ -1,5 +1,5 @@
-import { currentEnv } from '../../core/engine/current.js';
-import { environmentStatus } from '../../core/engine/status.js';
+import { currentEnv } from '../../engine/current.js';
+import { environmentStatus } from '../../engine/status.js';
 import type { CliContext } from '../context.js';
 import { age } from '../output.js';
 

@@ -1,5 +1,5 @@
-import { tightenedWarning, type EnvLocalResult } from '../../core/engine/env-files.js';
-import { switchEnvironment } from '../../core/engine/switch.js';
+import { tightenedWarning, type EnvLocalResult } from '../../engine/env-files.js';
+import { switchEnvironment } from '../../engine/switch.js';
 import type { CliContext } from '../context.js';
 
 export function reportEnvLocal(cli: CliContext, result: EnvLocalResult): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameOverrides, namePattern } from '../../core/config/schema.js';
+import { nameOverrides, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{project}-{env}';
 export const BASE_URL_ENV = 'FORK_STACK_UPSTASH_API_URL';

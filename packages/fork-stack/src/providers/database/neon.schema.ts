@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envNameSchema, namePattern } from '../../core/config/schema.js';
+import { envNameSchema, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{env}';
 /** A Neon project's root branch is called "main" (newer projects: "production"; override with names). */

@@ -7,7 +7,7 @@
 import type { BranchCreateRequest, AnnotationCreateValueRequest, EndpointType } from '@neondatabase/api-client';
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError } from '../../core/http.js';
-import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
+import type { Check, ForkRequest, Provider, ProviderContext, RemoveRequest, Resource } from '../types.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import { neonClient, type NeonClient } from './neon/api.js';
@@ -138,7 +138,7 @@ async function fork(ctx: Ctx, request: ForkRequest): Promise<Resource> {
   return request.runId ? { ...resource, createdByRun: request.runId } : resource;
 }
 
-async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
+async function remove(ctx: Ctx, { env }: RemoveRequest): Promise<void> {
   const name = naming.nameOf(ctx, env);
   if (isAdoptedEnv(ctx, env)) {
     throw new UsageError(`neon: refusing to delete branch "${name}": "${env}" is a root or protected environment`);

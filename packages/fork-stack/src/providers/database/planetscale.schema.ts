@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envNameSchema, namePattern } from '../../core/config/schema.js';
+import { envNameSchema, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{project}-{env}';
 /** PlanetScale databases start with a production branch called "main". */

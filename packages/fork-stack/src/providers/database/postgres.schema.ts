@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameOverrides, namePattern } from '../../core/config/schema.js';
+import { nameOverrides, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{project}_{env}';
 export const DEFAULT_URL_ENV = 'DATABASE_ADMIN_URL';

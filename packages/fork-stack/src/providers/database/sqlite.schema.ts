@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameOverrides, namePattern } from '../../core/config/schema.js';
+import { nameOverrides, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_PATH = '.fork-stack/data/{project}.{env}.db';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envNameSchema, namePattern } from '../../core/config/schema.js';
+import { envNameSchema, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{project}-{env}';
 /** When branching is enabled, the project itself becomes the default branch, called "main". */

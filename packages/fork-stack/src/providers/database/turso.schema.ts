@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envNameSchema, namePattern } from '../../core/config/schema.js';
+import { envNameSchema, namePattern } from '../../core/config-schema.js';
 
 /** The original templates' names: `{project}-{env}`, and the production database is `{project}`. */
 export const DEFAULT_NAME = '{project}-{env}';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameOverrides } from '../../core/config/schema.js';
+import { nameOverrides } from '../../core/config-schema.js';
 import { connectionShape } from '../redis-common/connection.js';
 import { prefixPattern } from '../redis-common/prefix.js';
 

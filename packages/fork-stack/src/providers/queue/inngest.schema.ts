@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envNameSchema, nameOverrides, namePattern } from '../../core/config/schema.js';
+import { envNameSchema, nameOverrides, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{env}';
 

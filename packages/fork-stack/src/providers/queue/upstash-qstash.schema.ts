@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameOverrides, namePattern } from '../../core/config/schema.js';
+import { nameOverrides, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{project}-{env}-{queue}';
 /** What QStash accepts in a queue name (its 400 answer says so). */

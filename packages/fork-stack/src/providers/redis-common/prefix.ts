@@ -9,7 +9,7 @@
  * Explicit per-environment prefixes (`names = { prod = "legacy:" }`) are fixed strings and are checked
  * against the pattern's family and against each other.
  */
-import { namePattern } from '../../core/config/schema.js';
+import { namePattern } from '../../core/config-schema.js';
 import { envNameProblem, isValidEnvName, renderPattern } from '../../core/names.js';
 
 const ENV_CHAR = /[a-z0-9-]/;

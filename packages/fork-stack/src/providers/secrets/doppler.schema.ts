@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameOverrides } from '../../core/config/schema.js';
+import { nameOverrides } from '../../core/config-schema.js';
 
 /** Doppler config names: lower-case letters, digits, "_" and "-" (root configs are environment slugs). */
 export const CONFIG_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;

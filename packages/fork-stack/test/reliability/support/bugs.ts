@@ -45,7 +45,7 @@ export const BUGS = {
   'concurrent-create-adopts': {
     fixed: 'create passes a run id to every fork; providers that can record it atomically with the creation (capabilities.recordsRun: the Neon branch annotation) report who made the resource, and the first such slot decides: the run that did not make it says "already exists: another checkout created it at the same moment" (exit 1) and removes nothing. A stack with no such provider keeps the old outcome (both finish it, once and whole).',
     what: 'Two checkouts running `create alice` at the same moment both finish the same environment instead of one being told "already exists". It exists once and whole, and neither run removes anything the other made (a rollback leaves what it found under "already exists"). Doppler configs, Turso, PlanetScale and Supabase branches, Upstash and QStash cannot carry a per-run marker; a run-id check on every provider that can made crossing races (each run winning a different resource) fail both runs, hence one deciding slot.',
-    where: 'packages/fork-stack/src/core/engine/create.ts (Resource.adopted, the journal check) and the providers\' "already exists" paths',
+    where: 'packages/fork-stack/src/engine/create.ts (Resource.adopted, the journal check) and the providers\' "already exists" paths',
     test: 'concurrency.test.ts › two checkouts create the same environment at once: the second is told it already exists',
   },
 
@@ -53,7 +53,7 @@ export const BUGS = {
     fixed: 'the local providers keep an ownership ledger (.fork-stack/owned/<slot>/<env>); a file at an environment\'s path without it is neither adopted nor deleted, and create refuses an environment that exists in part unless this checkout\'s journal started it (or --resume).',
     what: 'With a names override pointing at an existing file (e.g. names = { alice = "../precious.db" }), create reports "finished an interrupted create" for a file fork-stack never made, and delete deletes it, outside the project.',
     where:
-      'packages/fork-stack/src/core/engine/create.ts (existing resources count as a resumed create) and providers/local/paths.ts statResource (every non-root file is `owned`)',
+      'packages/fork-stack/src/engine/create.ts (existing resources count as a resumed create) and providers/local/paths.ts statResource (every non-root file is `owned`)',
     test: 'hostile-names.test.ts › local stack: delete never removes a file fork-stack did not create',
   },
   'secrets-set-non-utf8': {

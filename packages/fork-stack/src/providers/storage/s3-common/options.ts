@@ -3,7 +3,7 @@
  * spells `name`, `names`, `endpoint`, `concurrency`, `mode`… the same way.
  */
 import { z } from 'zod';
-import { nameOverrides, namePattern } from '../../../core/config/schema.js';
+import { nameOverrides, namePattern } from '../../../core/config-schema.js';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 

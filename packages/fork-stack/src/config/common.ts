@@ -1,0 +1,61 @@
+/**
+ * Section keys that belong to the engine rather than to a provider: `default` on a bucket, the secrets
+ * copy policy. They are taken out of a section before the provider's own schema sees it, so every
+ * provider of a kind honours them the same way.
+ */
+import { z } from 'zod';
+import type { Kind } from '../providers/types.js';
+import { envNameSchema } from '../core/config-schema.js';
+
+const keyPattern = z.string().min(1).regex(/^[A-Za-z0-9_*?]+$/, 'is a key or a pattern with * and ?, e.g. "STRIPE_*"');
+
+// No default here: a per-parent override that leaves `copy` out must inherit the section's `copy`, not
+// reset it to "all" (zod applies an inner default even under .optional()).
+const copyValue = z.union([z.enum(['all', 'none']), z.array(keyPattern).min(1, 'lists at least one key; use "none" to copy nothing')]);
+const COPY_DESCRIPTION = 'Which of the parent\'s secrets a new environment gets: "all", "none" or a list of keys/patterns.';
+
+const excludeList = z.array(keyPattern).meta({
+  description: 'Keys (patterns with * and ?) never copied from the parent, e.g. ["STRIPE_LIVE_*"]. Always wins over copy.',
+  examples: [['STRIPE_*', 'SENDGRID_API_KEY']],
+});
+
+const parentOverride = z
+  .strictObject({
+    copy: copyValue.optional().meta({ description: `${COPY_DESCRIPTION} Default: the section's copy.` }),
+    exclude: excludeList.optional().meta({ description: 'Added to the section\'s exclude for forks of this parent.' }),
+  })
+  .meta({ description: 'Copy policy for forks of one parent environment.' });
+
+export const secretsCommonSchema = z.object({
+  copy: copyValue.default('all').meta({ description: COPY_DESCRIPTION }),
+  exclude: excludeList.default([]),
+  keep_on_delete: z.boolean().default(false).meta({ description: 'Keep the environment\'s secrets when it is deleted.' }),
+  from: z
+    .record(envNameSchema, parentOverride)
+    .default({})
+    .meta({ description: 'Per-parent overrides of copy/exclude, e.g. [secrets.from.prod] copy = "none".' }),
+});
+
+export const storageCommonSchema = z.object({
+  default: z.boolean().optional().meta({ description: 'This bucket is the default one (BUCKET_NAME).' }),
+});
+
+const empty = z.object({});
+
+export const commonSchemas: Record<Kind, z.ZodObject> = {
+  database: empty,
+  storage: storageCommonSchema,
+  secrets: secretsCommonSchema,
+  cache: empty,
+  queue: empty,
+};
+
+export type SecretsCommon = z.infer<typeof secretsCommonSchema>;
+
+export const COMMON_EXAMPLES: Record<string, string> = {
+  default: 'default = true',
+  copy: 'copy = "all"',
+  exclude: 'exclude = ["STRIPE_*"]',
+  keep_on_delete: 'keep_on_delete = false',
+  from: '[secrets.from.prod] copy = "none"',
+};
