@@ -16,7 +16,6 @@
  * elsewhere. The parent's data is only read.
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OperationError } from '../../core/errors.js';
@@ -28,7 +27,8 @@ import {
   listLocal,
   markOwned,
   notOurs,
-  partialPath,
+  ownPartial,
+  removeLeftovers,
   relativePath,
   statResource,
   unmarkOwned,
@@ -56,26 +56,6 @@ async function openClient(file: string) {
 
 async function removeDbFiles(file: string): Promise<void> {
   await Promise.all(['', ...SIDE_FILES].map((suffix) => fs.rm(file + suffix, { force: true })));
-}
-
-/**
- * Each fork copies into a partial file of its own, so two forks of the same environment at once (a
- * teammate's command in the same process, or a provider used without the engine's lock) never write into
- * one another's copy. Leftovers of a killed fork all start with partialPath(file) and are removed with it.
- */
-function ownPartial(childFile: string): string {
-  return `${partialPath(childFile)}.${process.pid}.${randomBytes(4).toString('hex')}`;
-}
-
-async function removeLeftovers(file: string): Promise<void> {
-  const prefix = path.basename(partialPath(file));
-  let entries: string[] = [];
-  try {
-    entries = await fs.readdir(path.dirname(file));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await Promise.all(entries.filter((e) => e.startsWith(prefix)).map((e) => fs.rm(path.join(path.dirname(file), e), { force: true })));
 }
 
 /**

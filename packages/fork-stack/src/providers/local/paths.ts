@@ -4,6 +4,7 @@
  * project root. `{env}` must be in the last path segment so that listing is one readdir.
  */
 import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { removeAndPrune } from '../../core/files/atomic.js';
 import { OperationError } from '../../core/errors.js';
@@ -111,6 +112,28 @@ export async function listLocal(ctx: ProviderContext<unknown>, opts: LocalPathOp
 /** A sibling temporary path for writing `target` before an atomic rename. */
 export function partialPath(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.partial`);
+}
+
+/**
+ * Each fork copies into a partial file or directory of its own, so two forks of the same environment at
+ * once (a teammate's command in the same process, or a provider used without the engine's lock) never
+ * write into one another's copy. Leftovers of a killed fork all start with partialPath(target) and are
+ * removed with it (removeLeftovers).
+ */
+export function ownPartial(target: string): string {
+  return `${partialPath(target)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+}
+
+/** Removes every partial copy a fork of `target` left (killed forks included). */
+export async function removeLeftovers(target: string): Promise<void> {
+  const prefix = path.basename(partialPath(target));
+  let entries: string[] = [];
+  try {
+    entries = await fs.readdir(path.dirname(target));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await Promise.all(entries.filter((e) => e.startsWith(prefix)).map((e) => fs.rm(path.join(path.dirname(target), e), { recursive: true, force: true })));
 }
 
 /** Whether `dir` (or, when it does not exist yet, its nearest existing ancestor) is writable. Creates nothing. */

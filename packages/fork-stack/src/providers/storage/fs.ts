@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { OperationError } from '../../core/errors.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
-import { checkLocalName, checkWritableDir, listLocal, markOwned, notOurs, partialPath, relativePath, statResource, unmarkOwned, type LocalPathOptions } from '../local/paths.js';
+import { checkLocalName, checkWritableDir, listLocal, markOwned, notOurs, ownPartial, relativePath, removeLeftovers, statResource, unmarkOwned, type LocalPathOptions } from '../local/paths.js';
 import { copyTree } from '../local/copy-tree.js';
 import { bucketPattern, bucketValues, bucketVariables } from './naming.js';
 import type { FsOptions } from './fs.schema.js';
@@ -54,8 +54,7 @@ export const provider = {
     } catch {
       throw new OperationError(`parent bucket directory ${path.relative(ctx.root, from)} does not exist`);
     }
-    const tmp = partialPath(to);
-    await fs.rm(tmp, { recursive: true, force: true });
+    const tmp = ownPartial(to);
     await markOwned(ctx, pathOptions(ctx), env);
     try {
       await copyTree(from, tmp, {
@@ -63,7 +62,15 @@ export const provider = {
         signal: ctx.signal,
         onProgress: (p) => ctx.progress({ message: 'copying files', done: p.files, bytes: p.bytes, unit: 'files' }),
       });
-      await fs.rename(tmp, to);
+      try {
+        await fs.rename(tmp, to);
+      } catch (error) {
+        // A teammate's fork published first (renaming a directory onto a non-empty one fails): theirs is
+        // the environment's bucket, and this copy goes.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+        await fs.rm(tmp, { recursive: true, force: true });
+      }
       return (await this.find(ctx, env)) as Resource;
     } catch (error) {
       await fs.rm(tmp, { recursive: true, force: true });
@@ -80,7 +87,7 @@ export const provider = {
     const existing = await this.find(ctx, env);
     if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'delete');
     const dir = bucketDir(ctx, env);
-    await fs.rm(partialPath(dir), { recursive: true, force: true });
+    await removeLeftovers(dir);
     await fs.rm(dir, { recursive: true, force: true });
     await unmarkOwned(ctx, env);
   },
