@@ -717,14 +717,20 @@ def _read_config(root: Optional[str]) -> Optional[_Config]:
 
 # --- naming conventions --------------------------------------------------------------------------
 
+# BEGIN GENERATED conventions from conformance/v1/conventions.json by `npm run sync-readers -- --write`; edit that file, not this block.
 DEFAULT_SQLITE_PATH = ".fork-stack/data/{project}.{env}.db"
 DEFAULT_TURSO_NAME = "{project}-{env}"
+TURSO_ADOPTED_ENV = "prod"
+TURSO_ADOPTED_NAME = "{project}"
 DEFAULT_BUCKET_PATTERN = "{project}-bucket-{env}"
 NAMED_BUCKET_PATTERN = "{project}-{bucket}-{env}"
 DEFAULT_FS_DIR = ".fork-stack/buckets"
+DEFAULT_KEY_PREFIX = "forks/{env}/"
 DEFAULT_CACHE_PREFIX = "{project}:{env}:"
 DEFAULT_QUEUE_PREFIX = "bull:{project}:{env}"
-DEFAULT_KEY_PREFIX = "forks/{env}/"
+CACHE_PREFIX_PROVIDERS = ("redis", "valkey")
+QUEUE_PREFIX_PROVIDERS = ("bullmq",)
+# END GENERATED conventions
 
 _URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!$&'()*+,-.:;=@_/")
 
@@ -847,7 +853,7 @@ class EnvConfig:
                 values = self._values(resolved)
                 pattern = _first(
                     config.names(database).get(env),
-                    "{project}" if env == "prod" else None,
+                    TURSO_ADOPTED_NAME if env == TURSO_ADOPTED_ENV else None,
                     config.option(database, "name"),
                     DEFAULT_TURSO_NAME,
                 )
@@ -1011,7 +1017,7 @@ class EnvConfig:
         return config.name_for(section, self._values(resolved), "prefix", default)
 
     def get_cache_key_prefix(self) -> str:
-        return self._prefix("CACHE_KEY_PREFIX", "cache", ("redis", "valkey"), DEFAULT_CACHE_PREFIX)
+        return self._prefix("CACHE_KEY_PREFIX", "cache", CACHE_PREFIX_PROVIDERS, DEFAULT_CACHE_PREFIX)
 
     def get_queue_url(self) -> str:
         resolved = self._resolve()
@@ -1021,7 +1027,7 @@ class EnvConfig:
         return value
 
     def get_queue_prefix(self) -> str:
-        return self._prefix("QUEUE_PREFIX", "queue", ("bullmq",), DEFAULT_QUEUE_PREFIX)
+        return self._prefix("QUEUE_PREFIX", "queue", QUEUE_PREFIX_PROVIDERS, DEFAULT_QUEUE_PREFIX)
 
 
 # --- module-level functions: the original templates' API ------------------------------------------

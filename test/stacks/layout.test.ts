@@ -3,12 +3,19 @@
  * is a byte-identical copy of templates/base (no second reader), Makefile.base and .gitignore too, the
  * Makefile includes Makefile.base and has the targets the README promises, fork-stack.toml validates with
  * the engine's own parser and names the providers index.json says, and the placeholders are marked.
+ * The readers' convention blocks are generated from conformance/v1/conventions.json, and every copy of a
+ * reader — stacks/ and examples/ — is checked by scripts/sync-readers.mjs (docs/architecture.md,
+ * "Conventions as data").
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../packages/fork-stack/src/config/load.js';
 import { checkLinks } from '../../scripts/docs/check-links.mjs';
+// @ts-expect-error: a plain .mjs script without types
+import { drift, FIX, loadConventions, readerCopies, REGIONS, renderTypeScript, replaceRegion } from '../../scripts/sync-readers.mjs';
 import { readIndex, REPO, STACKS } from './harness.js';
 
 const index = readIndex();
@@ -46,7 +53,7 @@ describe.each(index.stacks)('stack $name', (stack) => {
   it('carries the reader and the base files byte for byte from templates/base', () => {
     for (const file of [...reader.files, ...index.base_files]) {
       expect(existsSync(path.join(dir, file)), `${stack.name}/${file}`).toBe(true);
-      expect(read(dir, file), `${stack.name}/${file} drifted from ${reader.from}/${file}: copy it again`).toBe(read(REPO, reader.from, file));
+      expect(read(dir, file), `${stack.name}/${file} drifted from ${reader.from}/${file}: run \`npm run sync-readers -- --write\``).toBe(read(REPO, reader.from, file));
     }
   });
 
@@ -76,6 +83,61 @@ describe.each(index.stacks)('stack $name', (stack) => {
       const line = text.split('\n').find((l) => l.startsWith(`${key.split('.').pop()} = "${value}"`));
       expect(line, `${key} = "${value}"`).toBeDefined();
       expect(line, `${key} is marked as a placeholder`).toMatch(/# CHANGE ME/);
+    }
+  });
+});
+
+describe('reader copies and generated conventions (npm run sync-readers)', () => {
+  it('every generated block, the runtime\'s constants and every copy under stacks/ and examples/ match conformance/v1/conventions.json', () => {
+    expect(drift(), `drifted from conformance/v1/conventions.json or templates/base: run \`${FIX}\``).toEqual([]);
+  });
+
+  it('checks the examples\' reader copies too', () => {
+    const files = (readerCopies() as { file: string }[]).map((c) => c.file);
+    for (const file of ['examples/go-web/envutils/conventions.go', 'examples/python-turso-tigris-doppler/env_utils.py', 'examples/typescript-web/envUtils.ts']) expect(files).toContain(file);
+  });
+
+  it('a default changed in conventions.json reaches the TypeScript runtime and the Python, Go and Rust readers', () => {
+    const conventions = loadConventions();
+    const changed = { ...conventions, default_cache_prefix: { ...conventions.default_cache_prefix, value: 'changed:{project}:{env}:' } };
+    const generated = [
+      renderTypeScript(changed),
+      ...Object.entries(REGIONS as Record<string, { file: string }>).map(([language, { file }]) => replaceRegion(readFileSync(path.join(REPO, file), 'utf8'), language, changed)),
+    ];
+    for (const text of generated) {
+      expect(text).toContain('changed:{project}:{env}:');
+      expect(text, 'the old default is gone').not.toMatch(/["']\{project\}:\{env\}:["']/);
+    }
+  });
+
+  it('sync-readers --check lists a drifted examples/ copy and a hand-edited generated block, and --write repairs them', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'fork-stack-sync-'));
+    try {
+      const skip = /(^|\/)(node_modules|target|__pycache__|\.venv|\.fork-stack)(\/|$)/;
+      for (const dir of ['conformance', 'templates/base', 'stacks', 'examples', 'packages/fork-stack/src/runtime']) {
+        cpSync(path.join(REPO, dir), path.join(root, dir), { recursive: true, filter: (f) => !skip.test(path.relative(REPO, f)) });
+      }
+      const sync = (mode: string) => spawnSync(process.execPath, [path.join(REPO, 'scripts/sync-readers.mjs'), mode, '--root', root], { encoding: 'utf8' });
+      expect(sync('--check').status, sync('--check').stderr).toBe(0);
+
+      const example = path.join(root, 'examples/go-web/envutils/toml.go');
+      const template = path.join(root, 'templates/base/python/env_utils.py');
+      const [exampleText, templateText] = [readFileSync(example, 'utf8'), readFileSync(template, 'utf8')];
+      writeFileSync(example, `${exampleText}// a local edit\n`);
+      writeFileSync(template, templateText.replace('DEFAULT_QUEUE_PREFIX = "bull:{project}:{env}"', 'DEFAULT_QUEUE_PREFIX = "edited"'));
+
+      const check = sync('--check');
+      expect(check.status).toBe(1);
+      expect(check.stderr).toContain('examples/go-web/envutils/toml.go');
+      expect(check.stderr).toContain('templates/base/python/env_utils.py');
+      expect(check.stderr).toContain(FIX);
+
+      expect(sync('--write').status).toBe(0);
+      expect(sync('--check').status).toBe(0);
+      expect(readFileSync(example, 'utf8')).toBe(exampleText);
+      expect(readFileSync(template, 'utf8')).toBe(templateText);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

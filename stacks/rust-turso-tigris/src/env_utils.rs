@@ -34,7 +34,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use config::{
-    bucket_variable, read_config, Naming, ProjectConfig, DEFAULT_CACHE_PREFIX, DEFAULT_QUEUE_PREFIX,
+    bucket_variable, read_config, Naming, ProjectConfig, CACHE_PREFIX_PROVIDERS,
+    DEFAULT_CACHE_PREFIX, DEFAULT_QUEUE_PREFIX, QUEUE_PREFIX_PROVIDERS,
 };
 pub use dotenv::{is_valid_key, parse_dotenv, DotenvSyntaxError};
 pub use names::env_name_problem;
@@ -471,7 +472,7 @@ impl EnvConfig {
             |_, config, naming| match config {
                 Some(config) => config.prefix(
                     config.cache.as_ref(),
-                    &["redis", "valkey"],
+                    CACHE_PREFIX_PROVIDERS,
                     DEFAULT_CACHE_PREFIX,
                     naming,
                 ),
@@ -497,7 +498,7 @@ impl EnvConfig {
             |_, config, naming| match config {
                 Some(config) => config.prefix(
                     config.queue.as_ref(),
-                    &["bullmq"],
+                    QUEUE_PREFIX_PROVIDERS,
                     DEFAULT_QUEUE_PREFIX,
                     naming,
                 ),

@@ -2,18 +2,25 @@
  * Naming-convention fallbacks: the value a variable would have, computed from fork-stack.toml the way
  * the providers name their resources, for when neither the process environment nor the env file has it
  * (an app in prod with only a few injected variables, or a fresh checkout before `fork-stack switch`).
+ * The default names are data: conformance/v1/conventions.json, generated into conventions.generated.ts
+ * (docs/architecture.md, "Conventions as data").
  */
 import path from 'node:path';
+import {
+  CACHE_PREFIX_PROVIDERS,
+  DEFAULT_BUCKET_PATTERN,
+  DEFAULT_CACHE_PREFIX,
+  DEFAULT_FS_DIR,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_QUEUE_PREFIX,
+  DEFAULT_SQLITE_PATH,
+  DEFAULT_TURSO_NAME,
+  NAMED_BUCKET_PATTERN,
+  QUEUE_PREFIX_PROVIDERS,
+  TURSO_ADOPTED_ENV,
+  TURSO_ADOPTED_NAME,
+} from './conventions.generated.js';
 import { invalidConfig, nameOverrides, stringOption, type Bucket, type ReaderConfig, type Section } from './project-config.js';
-
-export const DEFAULT_SQLITE_PATH = '.fork-stack/data/{project}.{env}.db';
-export const DEFAULT_TURSO_NAME = '{project}-{env}';
-export const DEFAULT_BUCKET_PATTERN = '{project}-bucket-{env}';
-export const NAMED_BUCKET_PATTERN = '{project}-{bucket}-{env}';
-export const DEFAULT_FS_DIR = '.fork-stack/buckets';
-export const DEFAULT_CACHE_PREFIX = '{project}:{env}:';
-export const DEFAULT_QUEUE_PREFIX = 'bull:{project}:{env}';
-export const DEFAULT_KEY_PREFIX = 'forks/{env}/';
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
 
@@ -64,7 +71,7 @@ export function databaseUrlFallback(config: ReaderConfig | undefined, root: stri
   if (database.provider === 'sqlite') return fileUrl(sqlitePath(config, database, root, values));
   if (database.provider === 'turso') {
     // Adopted production databases are named after the project (the original templates' convention).
-    const explicit = nameOverrides(config, database).get(values.env) ?? (values.env === 'prod' ? '{project}' : undefined);
+    const explicit = nameOverrides(config, database).get(values.env) ?? (values.env === TURSO_ADOPTED_ENV ? TURSO_ADOPTED_NAME : undefined);
     const name = render(config, database, explicit ?? stringOption(config, database, 'name') ?? DEFAULT_TURSO_NAME, values);
     // Turso's hostnames are <database>-<organization>.turso.io; without an organization, the original
     // templates' <database>.turso.io.
@@ -123,7 +130,7 @@ export function keyPrefixFallback(config: ReaderConfig | undefined, values: Nami
 export function cachePrefixFallback(config: ReaderConfig | undefined, values: NamingValues): string | undefined {
   const cache = config?.cache;
   if (!config || !cache) return undefined;
-  if (cache.provider !== 'redis' && cache.provider !== 'valkey') return '';
+  if (!CACHE_PREFIX_PROVIDERS.includes(cache.provider ?? '')) return '';
   if (stringOption(config, cache, 'isolation') === 'db') return '';
   return nameFor(config, cache, values, 'prefix', DEFAULT_CACHE_PREFIX);
 }
@@ -132,6 +139,6 @@ export function cachePrefixFallback(config: ReaderConfig | undefined, values: Na
 export function queuePrefixFallback(config: ReaderConfig | undefined, values: NamingValues): string | undefined {
   const queue = config?.queue;
   if (!config || !queue) return undefined;
-  if (queue.provider !== 'bullmq') return '';
+  if (!QUEUE_PREFIX_PROVIDERS.includes(queue.provider ?? '')) return '';
   return nameFor(config, queue, values, 'prefix', DEFAULT_QUEUE_PREFIX);
 }

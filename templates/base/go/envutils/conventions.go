@@ -9,16 +9,26 @@ import (
 
 // Naming conventions: the value a variable would have, computed from fork-stack.toml the way the
 // providers name their resources (conformance/README.md, section 4).
+// BEGIN GENERATED conventions from conformance/v1/conventions.json by `npm run sync-readers -- --write`; edit that file, not this block.
 const (
 	defaultSqlitePath    = ".fork-stack/data/{project}.{env}.db"
 	defaultTursoName     = "{project}-{env}"
+	tursoAdoptedEnv      = "prod"
+	tursoAdoptedName     = "{project}"
 	defaultBucketPattern = "{project}-bucket-{env}"
 	namedBucketPattern   = "{project}-{bucket}-{env}"
 	defaultFsDir         = ".fork-stack/buckets"
+	defaultKeyPrefix     = "forks/{env}/"
 	defaultCachePrefix   = "{project}:{env}:"
 	defaultQueuePrefix   = "bull:{project}:{env}"
-	defaultKeyPrefix     = "forks/{env}/"
 )
+
+var (
+	cachePrefixProviders = []string{"redis", "valkey"}
+	queuePrefixProviders = []string{"bullmq"}
+)
+
+// END GENERATED conventions
 
 // resolvePath is Node's path.resolve(root, relative): lexical, so every reader gets the same string.
 func resolvePath(root, relative string) string {
@@ -78,9 +88,9 @@ func databaseURLFallback(c *projectConfig, root string, values map[string]string
 		if err != nil {
 			return "", false, err
 		}
-		if !ok && values["env"] == "prod" {
+		if !ok && values["env"] == tursoAdoptedEnv {
 			// Adopted production databases are named after the project (the original templates).
-			pattern, ok = "{project}", true
+			pattern, ok = tursoAdoptedName, true
 		}
 		if !ok {
 			if pattern, ok, err = c.option(database, "name"); err != nil {

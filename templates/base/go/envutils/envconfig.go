@@ -355,7 +355,7 @@ func (c *EnvConfig) CacheKeyPrefix() (string, error) {
 			if config == nil {
 				return "", false, nil
 			}
-			return prefixFallback(config, config.cache, []string{"redis", "valkey"}, defaultCachePrefix, values)
+			return prefixFallback(config, config.cache, cachePrefixProviders, defaultCachePrefix, values)
 		})
 }
 
@@ -371,6 +371,6 @@ func (c *EnvConfig) QueuePrefix() (string, error) {
 			if config == nil {
 				return "", false, nil
 			}
-			return prefixFallback(config, config.queue, []string{"bullmq"}, defaultQueuePrefix, values)
+			return prefixFallback(config, config.queue, queuePrefixProviders, defaultQueuePrefix, values)
 		})
 }

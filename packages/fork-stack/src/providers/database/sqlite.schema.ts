@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { nameOverrides, namePattern } from '../../core/config-schema.js';
+import { DEFAULT_SQLITE_PATH } from '../../runtime/conventions.generated.js';
 
-export const DEFAULT_PATH = '.fork-stack/data/{project}.{env}.db';
+/** The readers rely on this option name and default: conformance/v1/conventions.json (docs/architecture.md, "Conventions as data"). */
+export const DEFAULT_PATH = DEFAULT_SQLITE_PATH;
 
 export const schema = z.strictObject({
   path: namePattern(DEFAULT_PATH)

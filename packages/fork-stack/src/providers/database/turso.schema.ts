@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { envNameSchema, namePattern } from '../../core/config-schema.js';
+import { DEFAULT_TURSO_NAME, TURSO_ADOPTED_ENV, TURSO_ADOPTED_NAME } from '../../runtime/conventions.generated.js';
 
-/** The original templates' names: `{project}-{env}`, and the production database is `{project}`. */
-export const DEFAULT_NAME = '{project}-{env}';
-export const DEFAULT_NAMES: Readonly<Record<string, string>> = { prod: '{project}' };
+/**
+ * The original templates' names: `{project}-{env}`, and the production database is `{project}`. The readers
+ * rely on them: conformance/v1/conventions.json (docs/architecture.md, "Conventions as data").
+ */
+export const DEFAULT_NAME = DEFAULT_TURSO_NAME;
+export const DEFAULT_NAMES: Readonly<Record<string, string>> = { [TURSO_ADOPTED_ENV]: TURSO_ADOPTED_NAME };
 export const TOKEN_ENV = 'TURSO_API_TOKEN';
 export const BASE_URL_ENV = 'FORK_STACK_TURSO_API_URL';
 export const DEFAULT_BASE_URL = 'https://api.turso.tech';

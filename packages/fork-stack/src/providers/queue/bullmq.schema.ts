@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { nameOverrides } from '../../core/config-schema.js';
 import { connectionShape } from '../redis-common/connection.js';
+import { DEFAULT_QUEUE_PREFIX } from '../../runtime/conventions.generated.js';
 import { prefixPattern } from '../redis-common/prefix.js';
 
-/** The readers (runtime/conventions.ts and every language's) rely on this option name and default. */
-export const DEFAULT_PREFIX = 'bull:{project}:{env}';
+/** The readers rely on this option name and default: conformance/v1/conventions.json (docs/architecture.md, "Conventions as data"). */
+export const DEFAULT_PREFIX = DEFAULT_QUEUE_PREFIX;
 
 export const schema = z.strictObject({
   ...connectionShape,

@@ -1,8 +1,9 @@
 /** Bucket naming shared by storage providers: defaults from the original templates, BUCKET_* variables. */
+import { DEFAULT_BUCKET_PATTERN, NAMED_BUCKET_PATTERN } from '../../runtime/conventions.generated.js';
 import type { ProviderContext } from '../types.js';
 
-export const DEFAULT_BUCKET_PATTERN = '{project}-bucket-{env}';
-export const NAMED_BUCKET_PATTERN = '{project}-{bucket}-{env}';
+// The readers rely on these defaults: conformance/v1/conventions.json (docs/architecture.md, "Conventions as data").
+export { DEFAULT_BUCKET_PATTERN, NAMED_BUCKET_PATTERN };
 
 export function bucketPattern(ctx: ProviderContext<unknown>, configured: string | undefined): string {
   if (configured) return configured;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BUCKET_PATTERN, DEFAULT_KEY_PREFIX } from '../../runtime/conventions.generated.js';
 import * as o from './s3-common/options.js';
 
 export const schema = z
@@ -23,10 +24,10 @@ export const schema = z
 
 export type S3Options = z.infer<typeof schema>;
 
-export const example = `# a bucket per environment, copied server-side from the parent: {project}-bucket-{env}
+export const example = `# a bucket per environment, copied server-side from the parent: ${DEFAULT_BUCKET_PATTERN}
 # region = "eu-west-1"
 # endpoint = "http://localhost:9000"   # MinIO, Ceph, … (or AWS_ENDPOINT_URL_S3)
-# mode = "prefix"                      # one shared bucket, environments under forks/{env}/
+# mode = "prefix"                      # one shared bucket, environments under ${DEFAULT_KEY_PREFIX}
 # bucket = "myapp-shared"`;
 
 export const credentials = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;

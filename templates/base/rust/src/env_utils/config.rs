@@ -9,14 +9,20 @@ use super::toml::{parse_toml, Table, Value};
 use super::{Error, ErrorCode, Result};
 
 pub const CONFIG_FILE: &str = "fork-stack.toml";
-const DEFAULT_SQLITE_PATH: &str = ".fork-stack/data/{project}.{env}.db";
-const DEFAULT_TURSO_NAME: &str = "{project}-{env}";
-const DEFAULT_BUCKET_PATTERN: &str = "{project}-bucket-{env}";
-const NAMED_BUCKET_PATTERN: &str = "{project}-{bucket}-{env}";
-const DEFAULT_FS_DIR: &str = ".fork-stack/buckets";
+// BEGIN GENERATED conventions from conformance/v1/conventions.json by `npm run sync-readers -- --write`; edit that file, not this block.
+pub const DEFAULT_SQLITE_PATH: &str = ".fork-stack/data/{project}.{env}.db";
+pub const DEFAULT_TURSO_NAME: &str = "{project}-{env}";
+pub const TURSO_ADOPTED_ENV: &str = "prod";
+pub const TURSO_ADOPTED_NAME: &str = "{project}";
+pub const DEFAULT_BUCKET_PATTERN: &str = "{project}-bucket-{env}";
+pub const NAMED_BUCKET_PATTERN: &str = "{project}-{bucket}-{env}";
+pub const DEFAULT_FS_DIR: &str = ".fork-stack/buckets";
+pub const DEFAULT_KEY_PREFIX: &str = "forks/{env}/";
 pub const DEFAULT_CACHE_PREFIX: &str = "{project}:{env}:";
 pub const DEFAULT_QUEUE_PREFIX: &str = "bull:{project}:{env}";
-const DEFAULT_KEY_PREFIX: &str = "forks/{env}/";
+pub const CACHE_PREFIX_PROVIDERS: &[&str] = &["redis", "valkey"];
+pub const QUEUE_PREFIX_PROVIDERS: &[&str] = &["bullmq"];
+// END GENERATED conventions
 
 pub struct Section {
     pub label: String,
@@ -312,7 +318,7 @@ impl ProjectConfig {
                 let pattern = match self.name_override(database, &naming.env)? {
                     Some(name) => name,
                     // Adopted production databases are named after the project (the original templates).
-                    None if naming.env == "prod" => "{project}".to_string(),
+                    None if naming.env == TURSO_ADOPTED_ENV => TURSO_ADOPTED_NAME.to_string(),
                     None => self
                         .option(database, "name")?
                         .unwrap_or_else(|| DEFAULT_TURSO_NAME.to_string()),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { nameOverrides, namePattern } from '../../../core/config-schema.js';
+import { DEFAULT_BUCKET_PATTERN, DEFAULT_KEY_PREFIX, NAMED_BUCKET_PATTERN } from '../../../runtime/conventions.generated.js';
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
@@ -32,11 +33,12 @@ export function sizeOption(defaultValue: string, min: number, max: number, descr
     .meta({ description, examples: [defaultValue] });
 }
 
-export const bucketName = namePattern('{project}-bucket-{env}', ['bucket'])
+// The readers rely on the bucket and key-prefix defaults: conformance/v1/conventions.json (docs/architecture.md,
+// "Conventions as data").
+export const bucketName = namePattern(DEFAULT_BUCKET_PATTERN, ['bucket'])
   .optional()
   .meta({
-    description:
-      'Bucket name per environment. Default: {project}-bucket-{env} for the default bucket, {project}-{bucket}-{env} for the others.',
+    description: `Bucket name per environment. Default: ${DEFAULT_BUCKET_PATTERN} for the default bucket, ${NAMED_BUCKET_PATTERN} for the others.`,
   });
 
 export const bucketNames = nameOverrides;
@@ -73,7 +75,7 @@ export const sharedBucket = z
 
 export const keyPrefix = z
   .string()
-  .default('forks/{env}/')
+  .default(DEFAULT_KEY_PREFIX)
   .refine((p) => /^[^{}]+\{env\}\/$/.test(p) && !p.startsWith('/'), {
     message: 'must be a fixed folder followed by {env}/, e.g. "forks/{env}/"',
   })
