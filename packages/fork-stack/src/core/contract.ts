@@ -1,5 +1,5 @@
 /**
- * The variables contract (DESIGN.md §3, conformance/v<major>/VERSION) a project asks for with
+ * The variables contract (docs/architecture.md, "Variables contract"; conformance/v<major>/VERSION) a project asks for with
  * `contract = "<n>"` in fork-stack.toml, against the one this CLI implements. A newer request is a
  * warning, never an error: the project may only use variables this CLI already writes, and refusing
  * to run would lock people out of `delete` and `list` at the moment they most need them.

@@ -1,5 +1,5 @@
 /**
- * Credentials come only from the process environment (DESIGN.md §4). A missing one is a configuration
+ * Credentials come only from the process environment (docs/architecture.md, "Configuration and slots"). A missing one is a configuration
  * error (exit 2) naming the variable and where to get its value.
  */
 import { UsageError } from './errors.js';

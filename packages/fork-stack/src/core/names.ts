@@ -45,7 +45,7 @@ export function assertEnvName(name: string, role = 'environment'): string {
   return name;
 }
 
-/** Normalise the way DESIGN.md §2 does: trim, lower-case, production → prod, development → dev. */
+/** Normalise the way docs/architecture.md ("Environment resolution") says: trim, lower-case, production → prod, development → dev. */
 export function normaliseEnvValue(value: string): string {
   const v = value.trim().toLowerCase();
   if (v === 'production') return 'prod';

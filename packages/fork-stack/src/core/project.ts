@@ -1,6 +1,6 @@
 /**
  * Where a project's files live. The project root is the first directory, walking up from the working
- * directory, that holds `fork-stack.toml` or `.current-env` (DESIGN.md §2); everything fork-stack writes
+ * directory, that holds `fork-stack.toml` or `.current-env` (docs/architecture.md, "Environment resolution"); everything fork-stack writes
  * is under it.
  */
 import { existsSync } from 'node:fs';

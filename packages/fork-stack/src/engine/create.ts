@@ -1,7 +1,7 @@
 /**
  * create: fork every configured resource of the parent into a new environment, in parallel.
  *
- * Rules (DESIGN.md §5): the name is checked against every provider before any call; the parent is only
+ * Rules (docs/architecture.md, "Create, rollback and recovery"): the name is checked against every provider before any call; the parent is only
  * read; resources are forked concurrently so wall time is the slowest one; on failure what this run made
  * is removed again (unless keepPartial); an interrupted create (crash, Ctrl-C twice, SIGKILL) leaves
  * `status: creating` in its metadata, and re-running create finishes it because every fork is idempotent.

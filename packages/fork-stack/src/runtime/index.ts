@@ -1,6 +1,6 @@
 /**
  * fork-stack/runtime — the TypeScript reader for apps. Zero dependencies.
- * "Which environment am I in, and what are its values?" by DESIGN.md §2–3 and conformance/README.md.
+ * "Which environment am I in, and what are its values?" by docs/architecture.md ("Environment resolution", "Variables contract") and conformance/README.md.
  *
  * Every function takes optional `{ cwd, env }` overrides (working directory, process environment);
  * without them it uses the default EnvConfig, which setDefaultEnvConfig can replace with a subclass.

@@ -1,5 +1,5 @@
 /**
- * Environment resolution, DESIGN.md §2, identical in every language reader:
+ * Environment resolution (docs/architecture.md, "Environment resolution"), identical in every language reader:
  *   1. FORK_STACK_ENV, else ENV (trimmed, lower-cased; production → prod, development → dev);
  *   2. `.current-env` in the first directory, walking up from the working directory, that holds
  *      `fork-stack.toml` or `.current-env`;

@@ -1,5 +1,5 @@
 /**
- * One writer at a time (DESIGN.md §5a), on the CLI: concurrent `secrets set`/`unset` lose no write,
+ * One writer at a time (docs/architecture.md, "Locks"), on the CLI: concurrent `secrets set`/`unset` lose no write,
  * concurrent `switch`es leave `.current-env` and `.env.local` naming the same environment, and `switch X`
  * racing `delete X` ends with one of them having won: X exists and is current, or X is gone, is not
  * current and left no variables file behind. Regression tests for issue 14 §3.

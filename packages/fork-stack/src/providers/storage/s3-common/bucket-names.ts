@@ -1,5 +1,5 @@
 /**
- * Bucket-name rules of each S3-compatible service, checked before any call (DESIGN.md §5) so that a name
+ * Bucket-name rules of each S3-compatible service, checked before any call (docs/architecture.md, "Create, rollback and recovery") so that a name
  * that cannot work is a usage error naming the rule, not a 400 from the provider after half the
  * environment was made. Sources: AWS "General purpose bucket naming rules", Cloudflare R2 "Create new
  * buckets" (3–63 chars, lower-case letters, digits and hyphens), Tigris "Bucket Naming Rules".
