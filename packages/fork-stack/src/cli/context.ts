@@ -16,8 +16,8 @@ export interface CliContext {
   cwd: string;
   out: Output;
   signal: AbortSignal;
-  /** `env` adds variables to the environment providers see (e.g. a flag that grants a provider consent). */
-  engine(reporter?: Reporter, env?: Record<string, string>): Promise<Engine>;
+  /** Per-run provider choices travel in the engine's requests (e.g. `CreateOptions.runOptions`), never here. */
+  engine(reporter?: Reporter): Promise<Engine>;
 }
 
 let contractChecked = false;
@@ -38,7 +38,7 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
     cwd,
     out,
     signal,
-    async engine(reporter, env) {
+    async engine(reporter) {
       // Imported here, not at the top: commands that never load a project (current, env) stay fast.
       const [{ loadConfig }, { createEngine }] = await Promise.all([import('../config/load.js'), import('../engine/context.js')]);
       const config = await loadConfig({ cwd, configPath: globals.config });
@@ -50,7 +50,7 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
         reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) },
         signal,
         now,
-        env: env ? { ...process.env, ...env } : process.env,
+        env: process.env,
       });
     },
   };

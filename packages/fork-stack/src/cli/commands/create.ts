@@ -35,11 +35,10 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
   if (flags.atBestEffort && !at) throw new UsageError('--at-best-effort needs --at <time>');
   const ttlMs = flags.ttl === undefined ? undefined : flags.ttl === 'never' ? null : parseDuration(flags.ttl, '--ttl');
   const reporter = await progressReporter(cli.out, `creating ${env}`);
-  // Consent to end sessions on the parent reaches the postgres provider as FORK_STACK_PG_TERMINATE.
-  const engine = await cli.engine(reporter, flags.terminateConnections ? { FORK_STACK_PG_TERMINATE: '1' } : undefined);
+  const engine = await cli.engine(reporter);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume, runOptions: { terminateConnections: flags.terminateConnections } });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);
