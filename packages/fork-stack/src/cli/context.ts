@@ -2,11 +2,14 @@
 import path from 'node:path';
 import type { Engine, Reporter } from '../engine/context.js';
 import { contractWarning } from '../core/contract.js';
+import { outputFormat } from './formats.js';
 import { Output } from './output.js';
 
 export interface GlobalOptions {
   config?: string;
   json?: boolean;
+  /** One of OUTPUT_FORMATS (cli/formats.ts). */
+  output?: string;
   cwd?: string;
   color?: boolean;
 }
@@ -32,7 +35,7 @@ function warnAboutContract(requested: string | undefined, file: string, out: Out
 
 export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliContext {
   const cwd = path.resolve(globals.cwd ?? process.cwd());
-  const out = new Output({ json: Boolean(globals.json), color: globals.color });
+  const out = new Output({ format: outputFormat(globals), color: globals.color });
   return {
     globals,
     cwd,
