@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CLI, localProject, tempDir } from '../helpers/cli.js';
+import { providerNames } from '../../src/providers/registry.js';
+import { CLI, localProject, runCli, tempDir } from '../helpers/cli.js';
 
 let project: ReturnType<typeof localProject>;
 beforeAll(() => {
@@ -56,6 +57,17 @@ describe('output formats', () => {
     const result = project.run(['list', '--output', 'xml']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Allowed choices are table, json, yaml/);
+  });
+});
+
+describe('help text from the registry', () => {
+  it('init --help lists every registered provider of each kind, and none for the optional kinds', () => {
+    // Wrapped at 80 columns off a terminal: compare with the wrapping undone.
+    const help = runCli(['init', '--help'], { cwd: project.dir }).stdout.replace(/\s+/g, ' ');
+    for (const kind of ['database', 'storage', 'secrets', 'cache', 'queue'] as const) {
+      const listed = [...providerNames(kind), ...(kind === 'database' ? [] : ['none'])].join(', ');
+      expect(help, kind).toMatch(new RegExp(`--${kind} <provider> [^(]*\\(${listed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+    }
   });
 });
 
