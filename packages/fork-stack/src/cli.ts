@@ -4,7 +4,9 @@
  * hint) with exit code 2 for usage/config and 1 for failed operations; nothing prints a stack trace
  * unless FORK_STACK_DEBUG=1.
  */
-import { cliContext } from './cli/context.js';
+import { cliContext, type GlobalOptions } from './cli/context.js';
+import { outputFormat } from './cli/formats.js';
+import { Output } from './cli/output.js';
 import { parseFast, runFast } from './cli/fast-path.js';
 import { isForkStackError } from './core/errors.js';
 import { fsError, isFsError } from './core/files/os-error.js';
@@ -37,42 +39,48 @@ function onInterrupt(signal: NodeJS.Signals) {
   controller.abort(new Error(`interrupted by ${signal}`));
 }
 
-function wantsJson(argv: string[]): boolean {
+/** The output flags as given before `--`: errors raised before or while commander parses still honour them. */
+function outputFlags(argv: string[]): GlobalOptions {
   const dashdash = argv.indexOf('--');
-  return (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes('--json');
+  const args = dashdash < 0 ? argv : argv.slice(0, dashdash);
+  const globals: GlobalOptions = {};
+  args.forEach((arg, i) => {
+    if (arg === '--json') globals.json = true;
+    else if (arg === '--no-color') globals.color = false;
+    else if (arg === '--output' || arg === '-o') globals.output = args[i + 1];
+    else if (arg.startsWith('--output=')) globals.output = arg.slice('--output='.length);
+  });
+  return globals;
 }
 
-function reportError(error: unknown, json: boolean): number {
+/**
+ * The one error renderer: Output.error on stderr (colours only where Output allows them: a terminal,
+ * no NO_COLOR, no --no-color, no machine format), and with --json/--output yaml the error as data on
+ * stdout. Returns the exit code.
+ */
+async function reportError(error: unknown, globals: GlobalOptions): Promise<number> {
+  const out = new Output({ format: outputFormat(globals), color: globals.color });
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('commander.')) {
     // commander has already printed its message on stderr.
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
-    if (json) {
+    if (out.machine) {
       const message = String((error as Error).message).replace(/^error: /, '');
-      process.stdout.write(`${JSON.stringify({ error: { message, exitCode: 2, details: [], hint: 'run "fork-stack --help" for usage' } }, null, 2)}\n`);
+      await out.data({ error: { message, exitCode: 2, details: [], hint: 'run "fork-stack --help" for usage' } }, true);
     }
     return 2;
   }
   const debug = process.env.FORK_STACK_DEBUG === '1';
   if (isForkStackError(error)) {
-    const lines = [`error: ${error.message}`, ...error.details.map((d) => `  ${d.split('\n').join('\n  ')}`)];
-    if (error.hint) lines.push(`hint: ${error.hint}`);
-    const colored = process.stderr.isTTY && !process.env.NO_COLOR && !json;
-    const text = colored ? lines.join('\n').replace(/^error:/, '\x1b[31merror:\x1b[39m').replace(/\nhint:/, '\n\x1b[2mhint:\x1b[22m') : lines.join('\n');
-    process.stderr.write(`${scrub(text)}\n`);
-    if (json) {
-      process.stdout.write(
-        `${scrub(JSON.stringify({ error: { message: error.message, exitCode: error.exitCode, details: error.details, hint: error.hint ?? null } }, null, 2))}\n`,
-      );
-    }
+    out.error(error.message, error.details, error.hint);
+    if (out.machine) await out.data({ error: { message: error.message, exitCode: error.exitCode, details: error.details, hint: error.hint ?? null } });
     if (debug && error.cause) process.stderr.write(`${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
     const override = (error as { exitCodeOverride?: number }).exitCodeOverride;
     return override ?? error.exitCode;
   }
   // A file the OS refused (full disk, read-only, permissions) is not a bug: say which file and why.
-  if (isFsError(error)) return reportError(fsError(error), json);
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${scrub(message)}\n`);
+  if (isFsError(error)) return reportError(fsError(error), globals);
+  out.error(error instanceof Error ? error.message : String(error));
   process.stderr.write('This is a bug in fork-stack; please report it with FORK_STACK_DEBUG=1 output.\n');
   if (debug && error instanceof Error) process.stderr.write(`${scrub(error.stack ?? '')}\n`);
   return 1;
@@ -93,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
       await runFast(fast.command, cliContext(fast.globals, controller.signal));
       return 0;
     } catch (error) {
-      return reportError(error, Boolean(fast.globals.json));
+      return await reportError(error, fast.globals);
     }
   }
   const { buildProgram } = await import('./cli/program.js');
@@ -102,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    return reportError(error, wantsJson(argv.slice(2)));
+    return await reportError(error, outputFlags(argv.slice(2)));
   }
 }
 
@@ -121,4 +129,4 @@ function flushAndExit(result: number): void {
 
 // `process.exit` rather than waiting for the event loop to drain: a provider SDK may keep a socket or
 // timer alive, and the command is finished.
-main(process.argv).then(flushAndExit, (error: unknown) => flushAndExit(reportError(error, false)));
+main(process.argv).then(flushAndExit, async (error: unknown) => flushAndExit(await reportError(error, {})));

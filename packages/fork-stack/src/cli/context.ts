@@ -2,11 +2,14 @@
 import path from 'node:path';
 import type { Engine, Reporter } from '../engine/context.js';
 import { contractWarning } from '../core/contract.js';
+import { outputFormat } from './formats.js';
 import { Output } from './output.js';
 
 export interface GlobalOptions {
   config?: string;
   json?: boolean;
+  /** One of OUTPUT_FORMATS (cli/formats.ts). */
+  output?: string;
   cwd?: string;
   color?: boolean;
 }
@@ -16,8 +19,8 @@ export interface CliContext {
   cwd: string;
   out: Output;
   signal: AbortSignal;
-  /** `env` adds variables to the environment providers see (e.g. a flag that grants a provider consent). */
-  engine(reporter?: Reporter, env?: Record<string, string>): Promise<Engine>;
+  /** Per-run provider choices travel in the engine's requests (e.g. `CreateOptions.runOptions`), never here. */
+  engine(reporter?: Reporter): Promise<Engine>;
 }
 
 let contractChecked = false;
@@ -32,13 +35,13 @@ function warnAboutContract(requested: string | undefined, file: string, out: Out
 
 export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliContext {
   const cwd = path.resolve(globals.cwd ?? process.cwd());
-  const out = new Output({ json: Boolean(globals.json), color: globals.color });
+  const out = new Output({ format: outputFormat(globals), color: globals.color });
   return {
     globals,
     cwd,
     out,
     signal,
-    async engine(reporter, env) {
+    async engine(reporter) {
       // Imported here, not at the top: commands that never load a project (current, env) stay fast.
       const [{ loadConfig }, { createEngine }] = await Promise.all([import('../config/load.js'), import('../engine/context.js')]);
       const config = await loadConfig({ cwd, configPath: globals.config });
@@ -50,7 +53,7 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
         reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) },
         signal,
         now,
-        env: env ? { ...process.env, ...env } : process.env,
+        env: process.env,
       });
     },
   };

@@ -1,18 +1,33 @@
 /**
- * One writer for every output format (STYLE.md): data goes to stdout as a table, plain lines or JSON;
- * logs, warnings and progress go to stderr. Colours only on a terminal, never with NO_COLOR or --json.
+ * One writer for every output format (docs/architecture.md): a command describes its result once — the
+ * data, and how a person sees it — and `result()` prints it as a table/text, JSON or YAML (neonctl's
+ * writer does the same). Logs, warnings and progress go to stderr. Colours only on a terminal, never
+ * with NO_COLOR, --no-color or a machine format.
  */
 import picocolors from 'picocolors';
 import { scrub } from '../core/scrub.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
+
+export { OUTPUT_FORMATS, type OutputFormat };
 
 export interface OutputOptions {
-  json: boolean;
+  format: OutputFormat;
   color?: boolean;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
 }
 
 export type Colors = ReturnType<typeof picocolors.createColors>;
+
+/** A command's result, described once. */
+export interface View<T> {
+  /** What `--output json|yaml` (and `--json`) print. */
+  data: T;
+  /** How a person sees it (`--output table`, the default): tables and lines through the Output. */
+  human: (data: T) => void;
+  /** Print the data unscrubbed: only values the user asked to see (`--reveal`, `secrets get`). */
+  raw?: boolean;
+}
 
 export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
   if ('NO_COLOR' in env && env.NO_COLOR !== '') return false;
@@ -21,7 +36,9 @@ export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv 
 }
 
 export class Output {
-  readonly json: boolean;
+  readonly format: OutputFormat;
+  /** A machine format (json, yaml): data only on stdout, no narration, no colours. */
+  readonly machine: boolean;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
   /** Colours for stderr (messages). */
@@ -30,22 +47,38 @@ export class Output {
   readonly co: Colors;
 
   constructor(options: OutputOptions) {
-    this.json = options.json;
+    this.format = options.format;
+    this.machine = options.format !== 'table';
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
-    const allow = options.color !== false && !options.json;
+    const allow = options.color !== false && !this.machine;
     this.c = picocolors.createColors(allow && colorEnabled(this.stderr));
     this.co = picocolors.createColors(allow && colorEnabled(this.stdout));
   }
 
-  /** Everything printed passes through scrub(): secret values registered so far never reach the terminal. */
-  private write(stream: NodeJS.WriteStream, text: string, raw = false): void {
-    stream.write(raw ? text : scrub(text));
+  /** The one way a command prints its result, in the format the user chose. */
+  async result<T>(view: View<T>): Promise<void> {
+    if (this.machine) await this.data(view.data, view.raw);
+    else view.human(view.data);
   }
 
-  /** Data for scripts: JSON on stdout. */
-  data(value: unknown): void {
-    this.write(this.stdout, `${JSON.stringify(value, null, 2)}\n`);
+  /** Data for scripts on stdout: JSON, or YAML with --output yaml (loaded only then). */
+  async data(value: unknown, raw = false): Promise<void> {
+    const text = this.format === 'yaml' ? (await import('yaml')).stringify(value, { lineWidth: 0 }) : `${JSON.stringify(value, null, 2)}\n`;
+    this.write(this.stdout, text, raw);
+  }
+
+  /** An error, the same way whatever command failed: a message with details and a hint on stderr. */
+  error(message: string, details: string[] = [], hint?: string): void {
+    const lines = [`${this.c.red('error:')} ${message}`];
+    for (const d of details) lines.push(`  ${d.split('\n').join('\n  ')}`);
+    if (hint) lines.push(`${this.c.dim('hint:')} ${hint}`);
+    this.write(this.stderr, `${lines.join('\n')}\n`);
+  }
+
+  /** Everything printed passes through scrub(): secret values registered so far never reach the terminal. */
+  write(stream: NodeJS.WriteStream, text: string, raw = false): void {
+    stream.write(raw ? text : scrub(text));
   }
 
   /** A line of data on stdout. `raw` skips scrubbing (only for values the user asked to reveal). */
@@ -55,22 +88,15 @@ export class Output {
 
   /** Progress and narration on stderr (silent with --json). */
   info(text: string): void {
-    if (!this.json) this.write(this.stderr, `${text}\n`);
+    if (!this.machine) this.write(this.stderr, `${text}\n`);
   }
 
   success(text: string): void {
-    if (!this.json) this.write(this.stderr, `${this.c.green('✓')} ${text}\n`);
+    if (!this.machine) this.write(this.stderr, `${this.c.green('✓')} ${text}\n`);
   }
 
   warn(text: string): void {
     this.write(this.stderr, `${this.c.yellow('warning:')} ${text}\n`);
-  }
-
-  error(message: string, details: string[] = [], hint?: string): void {
-    const lines = [`${this.c.red('error:')} ${message}`];
-    for (const d of details) lines.push(`  ${d.split('\n').join('\n  ')}`);
-    if (hint) lines.push(`${this.c.dim('hint:')} ${hint}`);
-    this.write(this.stderr, `${lines.join('\n')}\n`);
   }
 
   table(columns: string[], rows: string[][]): void {

@@ -10,7 +10,7 @@ import { formatBytes, type Output } from './output.js';
 import { startSpinner } from './spinner.js';
 
 export function interactive(out: Output, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !out.json && Boolean(out.stderr.isTTY) && Boolean(process.stdin.isTTY) && !env.CI;
+  return !out.machine && Boolean(out.stderr.isTTY) && Boolean(process.stdin.isTTY) && !env.CI;
 }
 
 interface SlotLine {

@@ -7,7 +7,7 @@
  * `status: creating` in its metadata, and re-running create finishes it because every fork is idempotent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Resource } from '../providers/types.js';
+import type { Resource, RunOptions } from '../providers/types.js';
 import { ForkStackError, OperationError, UsageError } from '../core/errors.js';
 import { acquireLock } from '../core/lock.js';
 import { assertEnvName } from '../core/names.js';
@@ -41,6 +41,8 @@ export interface CreateOptions {
   reuse?: boolean;
   /** Finish an environment that exists in part although this checkout's journal did not start it. */
   resume?: boolean;
+  /** Per-run provider choices (`--terminate-connections`), passed to every provider's fork in its request. */
+  runOptions?: RunOptions;
 }
 
 export interface CreateResult {
@@ -156,7 +158,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
 
     const atFor = (slot: LoadedSlot) => (unableAt.includes(slot) ? undefined : options.at);
     const runId = randomUUID();
-    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId }, removable, options.keepPartial ?? false);
+    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId, runOptions: options.runOptions }, removable, options.keepPartial ?? false);
 
     const claim = resuming ? undefined : claimSlot(slots, targetFound);
     const madeBy = claim && resources[claim.config.id]?.createdByRun;
@@ -201,7 +203,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
 async function forkAll(
   engine: Engine,
   slots: LoadedSlot[],
-  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date; runId: string },
+  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date; runId: string; runOptions?: RunOptions },
   removable: Set<string>,
   keepPartial: boolean,
 ): Promise<Record<string, Resource>> {
@@ -219,7 +221,7 @@ async function forkAll(
       try {
         const ctx = engine.withSignal(slot, controller.signal);
         const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, request.parent) : undefined;
-        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep, runId: request.runId });
+        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep, runId: request.runId, options: request.runOptions });
         reporter.slot(slot.config.id, { phase: 'done', message: resource.name });
         return resource;
       } catch (error) {

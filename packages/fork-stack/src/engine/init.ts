@@ -10,7 +10,7 @@ import { readFileIfExists, writeFileAtomic } from '../core/files/atomic.js';
 import { CONFIG_FILE } from '../core/project.js';
 import { loadConfig, parseConfig } from '../config/load.js';
 import { PROJECT_NAME_PATTERN } from '../core/config-schema.js';
-import { lookup } from '../providers/registry.js';
+import { defaultProvider, lookup } from '../providers/registry.js';
 import type { Kind, Resource } from '../providers/types.js';
 import { createEngine, type EngineOptions } from './context.js';
 import { onSlot } from './slot-calls.js';
@@ -32,10 +32,14 @@ export interface InitChoices {
   rootDatabase?: string;
 }
 
+/** The bucket `init` configures when no name is given. */
+export const DEFAULT_BUCKET = 'uploads';
+
+/** The local stack: each kind's `default` provider in the registry (database, one bucket, secrets). */
 export const LOCAL_STACK: Omit<InitChoices, 'project'> = {
-  database: 'sqlite',
-  storage: { uploads: 'fs' },
-  secrets: 'dotenv',
+  database: defaultProvider('database') as string,
+  storage: { [DEFAULT_BUCKET]: defaultProvider('storage') as string },
+  secrets: defaultProvider('secrets'),
 };
 
 export const GITIGNORE_LINES = ['.current-env', '.fork-stack/', '.env.local'];

@@ -3,7 +3,7 @@
  * the provider, the implementation (and its SDK) only when a command talks to it. Adding a backend is one
  * line here, one module with its schema, one docs page.
  */
-import type { Kind, ProviderModule, ProviderSchemaModule } from './types.js';
+import type { Kind, ProviderContext, ProviderModule, ProviderSchemaModule } from './types.js';
 
 export interface RegistryEntry {
   schema: () => Promise<ProviderSchemaModule>;
@@ -12,6 +12,13 @@ export interface RegistryEntry {
   summary: string;
   /** Runs entirely on this machine (the embedded local stack). */
   local?: boolean;
+  /** The kind's provider in the local stack: what `init` writes and offers first when nothing names one. */
+  default?: boolean;
+  /**
+   * For `init` on a terminal: the existing resources the root environment may be (a shared server that
+   * already holds the user's data, where an empty root would be wrong). Loads the implementation lazily.
+   */
+  adoptableRoots?: () => Promise<(ctx: ProviderContext) => Promise<string[]>>;
 }
 
 export const registry: Record<Kind, Record<string, RegistryEntry>> = {
@@ -19,6 +26,7 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
     sqlite: {
       summary: 'SQLite/libSQL file per environment (local)',
       local: true,
+      default: true,
       schema: () => import('./database/sqlite.schema.js'),
       load: () => import('./database/sqlite.js'),
     },
@@ -26,6 +34,10 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
       summary: 'PostgreSQL (any server): CREATE DATABASE … TEMPLATE per environment',
       schema: () => import('./database/postgres.schema.js'),
       load: () => import('./database/postgres.js'),
+      adoptableRoots: async () => {
+        const { serverDatabases } = await import('./database/postgres.js');
+        return (ctx) => serverDatabases(ctx as Parameters<typeof serverDatabases>[0]);
+      },
     },
     neon: {
       summary: 'Neon: a copy-on-write branch of a Neon project per environment',
@@ -52,6 +64,7 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
     fs: {
       summary: 'a directory per environment (local)',
       local: true,
+      default: true,
       schema: () => import('./storage/fs.schema.js'),
       load: () => import('./storage/fs.js'),
     },
@@ -75,6 +88,7 @@ export const registry: Record<Kind, Record<string, RegistryEntry>> = {
     dotenv: {
       summary: 'a dotenv file per environment (local)',
       local: true,
+      default: true,
       schema: () => import('./secrets/dotenv.schema.js'),
       load: () => import('./secrets/dotenv.js'),
     },
@@ -141,4 +155,14 @@ export function providerNames(kind: Kind): string[] {
 
 export function lookup(kind: Kind, name: string): RegistryEntry | undefined {
   return Object.prototype.hasOwnProperty.call(registry[kind], name) ? registry[kind][name] : undefined;
+}
+
+/** The kind's local-stack provider (`default: true`), if it has one. */
+export function defaultProvider(kind: Kind): string | undefined {
+  return Object.entries(registry[kind]).find(([, entry]) => entry.default)?.[0];
+}
+
+/** Every registered name, whatever its kind: what `cli/` may not spell out (test/architecture). */
+export function allProviderNames(): string[] {
+  return (Object.keys(registry) as Kind[]).flatMap((kind) => providerNames(kind));
 }

@@ -93,6 +93,18 @@ export interface Resource {
   expiresAt?: string;
 }
 
+/**
+ * Choices the user makes for one run on the command line (`create --terminate-connections`), as opposed
+ * to the slot's options in fork-stack.toml. They travel in the request, never through the environment.
+ */
+export interface RunOptions {
+  /**
+   * Consent to end other sessions on the parent when the provider cannot fork while they are connected
+   * (PostgreSQL's CREATE DATABASE … TEMPLATE). A provider that never needs it ignores it.
+   */
+  terminateConnections?: boolean;
+}
+
 export interface ForkRequest {
   env: string;
   parent: string;
@@ -104,6 +116,8 @@ export interface ForkRequest {
   keep?: (key: string) => boolean;
   /** Identifies this create run; providers with `capabilities.recordsRun` record it on what they create. */
   runId?: string;
+  /** This run's choices from the command line (absent: none given). */
+  options?: RunOptions;
 }
 
 export interface RemoveRequest {

@@ -236,16 +236,18 @@ describe.skipIf(!binaries)('postgres provider on a real server', () => {
     }
   });
 
-  for (const [how, options, env] of [
-    ['terminate_connections = true', { terminate_connections: true }, {}],
-    ['FORK_STACK_PG_TERMINATE=1', {}, { FORK_STACK_PG_TERMINATE: '1' }],
+  for (const [how, options, env, run] of [
+    ['terminate_connections = true', { terminate_connections: true }, {}, undefined],
+    ['FORK_STACK_PG_TERMINATE=1', {}, { FORK_STACK_PG_TERMINATE: '1' }, undefined],
+    // `create --terminate-connections`: the consent travels in the fork request, not in the environment.
+    ['the request option terminateConnections', {}, {}, { terminateConnections: true }],
   ] as const) {
     it(`ends the parent's sessions with consent (${how})`, async () => {
       const { ctx, name } = await project(options, env);
       await seedDev(name);
       const session = await server.connect({ database: `${name}_dev`, applicationName: 'psql' });
       const ended = new Promise<Error>((resolve) => session.once('error', resolve));
-      const resource = await provider.fork(ctx, { env: 'carol', parent: 'dev' });
+      const resource = await provider.fork(ctx, { env: 'carol', parent: 'dev', options: run });
       expect(resource).toMatchObject({ name: `${name}_carol`, owned: true });
       expect((await ended).message).toMatch(/terminat/i);
       expect(ctx.progressLog.map((p) => p.message)).toContain(`ending 1 session(s) on ${name}_dev`);

@@ -4,23 +4,9 @@ import { switchEnvironment } from '../../engine/switch.js';
 import { UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import type { CliContext } from '../context.js';
+import type { Flags } from '../program.js';
 import { progressReporter } from '../ui.js';
 import { reportEnvLocal } from './switch.js';
-
-export interface CreateFlags {
-  from?: string;
-  switch?: boolean;
-  keepPartial?: boolean;
-  at?: string;
-  atBestEffort?: boolean;
-  ttl?: string;
-  gitBranch?: string;
-  /** Set by the git hook's background create: switch only if this branch is still checked out. */
-  switchIfOnBranch?: string;
-  terminateConnections?: boolean;
-  reuse?: boolean;
-  resume?: boolean;
-}
 
 export function parseTime(value: string, flag: string): Date {
   const ms = Date.parse(value);
@@ -30,16 +16,15 @@ export function parseTime(value: string, flag: string): Date {
   return new Date(ms);
 }
 
-export async function run(cli: CliContext, env: string, flags: CreateFlags): Promise<void> {
+export async function run(cli: CliContext, env: string, flags: Flags<'create'>): Promise<void> {
   const at = flags.at ? parseTime(flags.at, '--at') : undefined;
   if (flags.atBestEffort && !at) throw new UsageError('--at-best-effort needs --at <time>');
   const ttlMs = flags.ttl === undefined ? undefined : flags.ttl === 'never' ? null : parseDuration(flags.ttl, '--ttl');
   const reporter = await progressReporter(cli.out, `creating ${env}`);
-  // Consent to end sessions on the parent reaches the postgres provider as FORK_STACK_PG_TERMINATE.
-  const engine = await cli.engine(reporter, flags.terminateConnections ? { FORK_STACK_PG_TERMINATE: '1' } : undefined);
+  const engine = await cli.engine(reporter);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume, runOptions: { terminateConnections: flags.terminateConnections } });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);
@@ -56,8 +41,9 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
     reportEnvLocal(cli, s.envLocal);
     switched = true;
   }
-  if (cli.out.json) {
-    cli.out.data({
+  const { out } = cli;
+  await out.result({
+    data: {
       env: result.env,
       parent: result.parent,
       resumed: result.resumed,
@@ -65,12 +51,13 @@ export async function run(cli: CliContext, env: string, flags: CreateFlags): Pro
       switched,
       resources: result.resources,
       variables: Object.keys(result.variables.values),
-    });
-    return;
-  }
-  if (result.reused) cli.out.success(`${cli.out.c.bold(env)} exists already: using it as it is (--reuse)`);
-  else cli.out.success(`created ${cli.out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
-  if (switched) cli.out.success(`switched to ${env}`);
-  else if (notSwitched) cli.out.info(notSwitched);
-  else cli.out.info(`  next: fork-stack switch ${env}`);
+    },
+    human: () => {
+      if (result.reused) out.success(`${out.c.bold(env)} exists already: using it as it is (--reuse)`);
+      else out.success(`created ${out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
+      if (switched) out.success(`switched to ${env}`);
+      else if (notSwitched) out.info(notSwitched);
+      else out.info(`  next: fork-stack switch ${env}`);
+    },
+  });
 }

@@ -2,9 +2,10 @@ import { deleteEnvironment } from '../../engine/remove.js';
 import { assertNotProtected } from '../../engine/protect.js';
 import { assertEnvName } from '../../core/names.js';
 import type { CliContext } from '../context.js';
+import type { Flags } from '../program.js';
 import { confirm, progressReporter } from '../ui.js';
 
-export async function run(cli: CliContext, env: string, flags: { yes?: boolean }): Promise<void> {
+export async function run(cli: CliContext, env: string, flags: Flags<'delete'>): Promise<void> {
   assertEnvName(env);
   const reporter = await progressReporter(cli.out, `deleting ${env}`);
   const engine = await cli.engine(reporter);
@@ -21,10 +22,11 @@ export async function run(cli: CliContext, env: string, flags: { yes?: boolean }
     reporter.stop(false);
     throw error;
   }
-  if (cli.out.json) {
-    cli.out.data(result);
-    return;
-  }
-  cli.out.success(`deleted ${env}${result.kept.length ? ` (kept ${result.kept.join(', ')})` : ''}`);
-  if (result.switchedTo) cli.out.info(`  "${env}" was current; switched to ${result.switchedTo}`);
+  await cli.out.result({
+    data: result,
+    human: (r) => {
+      cli.out.success(`deleted ${env}${r.kept.length ? ` (kept ${r.kept.join(', ')})` : ''}`);
+      if (r.switchedTo) cli.out.info(`  "${env}" was current; switched to ${r.switchedTo}`);
+    },
+  });
 }

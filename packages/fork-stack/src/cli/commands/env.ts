@@ -12,13 +12,8 @@ import { findProjectRoot, projectPaths } from '../../core/project.js';
 import { maskValue, registerSecret, scrub } from '../../core/scrub.js';
 import { isPublicKey } from '../../engine/variables.js';
 import type { CliContext } from '../context.js';
-
-export type EnvFormat = 'dotenv' | 'json' | 'shell';
-
-export interface EnvFlags {
-  format?: string;
-  reveal?: boolean;
-}
+import { DEFAULT_ENV_FORMAT, type EnvFormat } from '../formats.js';
+import type { Flags } from '../program.js';
 
 export interface LoadedVariables {
   env: string;
@@ -51,11 +46,14 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_\-./:@,+=%]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export async function run(cli: CliContext, envArg: string | undefined, flags: EnvFlags): Promise<void> {
-  const format = (flags.format ?? (cli.out.json ? 'json' : 'dotenv')) as EnvFormat;
-  if (!['dotenv', 'json', 'shell'].includes(format)) {
-    throw new UsageError(`unknown --format "${format}"`, { hint: 'Use --format dotenv, json or shell.' });
-  }
+/** Each `--format`, as the lines it prints (ENV_FORMATS in cli/formats.ts lists them). */
+const RENDER: Record<EnvFormat, (shown: Record<string, string>) => string[]> = {
+  dotenv: (shown) => [formatDotenv(shown).trimEnd()],
+  json: (shown) => [JSON.stringify(shown, null, 2)],
+  shell: (shown) => Object.entries(shown).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+};
+
+export async function run(cli: CliContext, envArg: string | undefined, flags: Flags<'env'>): Promise<void> {
   const { values, publicKeys } = await loadVariables(cli, envArg);
   const shown: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
@@ -73,9 +71,9 @@ export async function run(cli: CliContext, envArg: string | undefined, flags: En
     }
   }
   // Values are masked and scrubbed above; with --reveal the user asked for them: print them as they are.
-  if (format === 'json') cli.out.line(JSON.stringify(shown, null, 2), true);
-  else if (format === 'shell') for (const [k, v] of Object.entries(shown)) cli.out.line(`export ${k}=${shellQuote(v)}`, true);
-  else cli.out.line(formatDotenv(shown).trimEnd(), true);
+  // Without --format, a machine --output (--json, --output yaml) prints them through the one writer.
+  if (flags.format === undefined && cli.out.machine) await cli.out.data(shown, true);
+  else for (const line of RENDER[flags.format ?? DEFAULT_ENV_FORMAT](shown)) cli.out.line(line, true);
   if (!flags.reveal && Object.keys(values).some((k) => !isPublicKey(k, publicKeys))) {
     cli.out.info(cli.out.c.dim('(secret values masked; add --reveal to show them)'));
   }

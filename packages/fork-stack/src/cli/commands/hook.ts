@@ -9,15 +9,21 @@ function selfCommand(): string[] {
 
 export async function install(cli: CliContext): Promise<void> {
   const result = await installHook(cli.cwd, selfCommand());
-  if (cli.out.json) return cli.out.data(result);
-  cli.out.success(`${result.alreadyInstalled ? 'updated' : 'installed'} ${result.file}${result.chained ? ' (the hook that was there runs first)' : ''}`);
+  await cli.out.result({
+    data: result,
+    human: (r) => cli.out.success(`${r.alreadyInstalled ? 'updated' : 'installed'} ${r.file}${r.chained ? ' (the hook that was there runs first)' : ''}`),
+  });
 }
 
 export async function uninstall(cli: CliContext): Promise<void> {
   const result = await uninstallHook(cli.cwd);
-  if (cli.out.json) return cli.out.data(result);
-  if (!result.removed) cli.out.info(`no fork-stack hook in ${result.file}`);
-  else cli.out.success(`removed ${result.file}${result.restored ? ' and restored the hook it chained' : ''}`);
+  await cli.out.result({
+    data: result,
+    human: (r) => {
+      if (!r.removed) cli.out.info(`no fork-stack hook in ${r.file}`);
+      else cli.out.success(`removed ${r.file}${r.restored ? ' and restored the hook it chained' : ''}`);
+    },
+  });
 }
 
 /** Called by the hook after a branch checkout. Never fails: one warning line at most. */

@@ -6,26 +6,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { databaseSlotFor, ensureGitignore, initProject, LOCAL_STACK, prepareRoots, projectNameFrom, type InitChoices, type InitResult } from '../../engine/init.js';
 import { CONFIG_FILE } from '../../core/project.js';
-import { providerNames, registry } from '../../providers/registry.js';
-import type { Kind } from '../../providers/types.js';
+import { defaultProvider, lookup, providerNames, registry } from '../../providers/registry.js';
+import type { Kind, ProviderContext } from '../../providers/types.js';
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import type { Output } from '../output.js';
+import { NO_PROVIDER } from '../formats.js';
+import type { Flags } from '../program.js';
 import { answer, interactive, progressReporter } from '../ui.js';
 
-export interface InitFlags {
-  project?: string;
-  database?: string;
-  storage?: string;
-  bucket?: string;
-  secrets?: string;
-  cache?: string;
-  queue?: string;
-  root?: string;
-  force?: boolean;
-  yes?: boolean;
-}
+type InitFlags = Flags<'init'>;
 
-const NONE = 'none';
+const NONE = NO_PROVIDER;
 
 function checkProvider(kind: Kind, name: string | undefined): string | undefined {
   if (name === undefined || name === NONE) return undefined;
@@ -42,7 +34,7 @@ function fromFlags(cli: CliContext, flags: InitFlags): InitChoices {
   return {
     project: flags.project ?? projectNameFrom(cli.cwd),
     database: checkProvider('database', flags.database) ?? base.database,
-    storage: storage ? { [flags.bucket ?? 'uploads']: storage } : base.storage,
+    storage: storage ? { [flags.bucket]: storage } : base.storage,
     secrets: checkProvider('secrets', flags.secrets) ?? base.secrets,
     cache: checkProvider('cache', flags.cache),
     queue: checkProvider('queue', flags.queue),
@@ -62,11 +54,12 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices> {
     return answer(() => p.select({ message, options, initialValue: initial ?? (optional ? NONE : options[0]?.value), output }), refused);
   };
   const project = await answer(() => p.text({ message: 'Project name', initialValue: flags.project ?? projectNameFrom(cli.cwd), output }), refused);
-  const database = await choose('database', 'Database', 'sqlite', false);
-  const storage = await choose('storage', 'Object storage', 'fs', true);
-  const secrets = await choose('secrets', 'Secrets', 'dotenv', true);
-  const cache = await choose('cache', 'Cache', undefined, true);
-  const queue = await choose('queue', 'Queue', undefined, true);
+  // Each kind offers its registry `default` (the local stack) first.
+  const database = await choose('database', 'Database', defaultProvider('database'), false);
+  const storage = await choose('storage', 'Object storage', defaultProvider('storage'), true);
+  const secrets = await choose('secrets', 'Secrets', defaultProvider('secrets'), true);
+  const cache = await choose('cache', 'Cache', defaultProvider('cache'), true);
+  const queue = await choose('queue', 'Queue', defaultProvider('queue'), true);
   const local = [database, storage, secrets, cache, queue].every((name, i) => {
     const kind = (['database', 'storage', 'secrets', 'cache', 'queue'] as const)[i] as Kind;
     return name === NONE || registry[kind][name]?.local;
@@ -81,16 +74,17 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices> {
     refused,
   );
   let rootDatabase: string | undefined;
-  if (database === 'postgres') {
+  const adoptable = lookup('database', database)?.adoptableRoots;
+  if (adoptable) {
     // Never an empty root on a server that holds the user's data: ask which existing database it is.
-    rootDatabase = await askPostgresRoot(cli, p, { project, database, root }, refused);
+    rootDatabase = await askAdoptedRoot(cli, p, { project, database, root }, await adoptable(), refused);
   }
   p.outro('writing fork-stack.toml', { output });
   return {
     rootDatabase,
     project,
     database,
-    storage: storage === NONE ? undefined : { [flags.bucket ?? 'uploads']: storage },
+    storage: storage === NONE ? undefined : { [flags.bucket]: storage },
     secrets: secrets === NONE ? undefined : secrets,
     cache: cache === NONE ? undefined : cache,
     queue: queue === NONE ? undefined : queue,
@@ -99,21 +93,22 @@ async function ask(cli: CliContext, flags: InitFlags): Promise<InitChoices> {
 }
 
 /**
- * The existing database that is the root on a postgres server: listed from the server (the admin URL
- * must be set: otherwise a usage error, before anything is written). Only a server without databases of
- * its own gets an empty root created (undefined); a cancelled or declined answer throws (exit 1).
+ * The existing database that is the root on a shared server (a provider whose registry entry has
+ * `adoptableRoots`): listed from the server (its credentials must be set: otherwise a usage error, before
+ * anything is written). Only a server without databases of its own gets an empty root created
+ * (undefined); a cancelled or declined answer throws (exit 1).
  */
-async function askPostgresRoot(
+async function askAdoptedRoot(
   cli: CliContext,
   p: typeof import('@clack/prompts'),
   choices: { project: string; database: string; root: string },
+  listRoots: (ctx: ProviderContext) => Promise<string[]>,
   refused: string,
 ): Promise<string | undefined> {
   const output = cli.out.stderr;
   const slot = await databaseSlotFor(cli.cwd, choices, { signal: cli.signal });
   if (!slot) return undefined;
-  const { serverDatabases } = await import('../../providers/database/postgres.js');
-  const names = await serverDatabases(slot.ctx as Parameters<typeof serverDatabases>[0]);
+  const names = await listRoots(slot.ctx);
   const empty = slot.provider.resourceName(slot.ctx, choices.root);
   if (names.length === 0) {
     const ok = await answer(() => p.confirm({ message: `The server has no databases yet. Create an empty "${empty}" as "${choices.root}"?`, output }), refused);
@@ -148,7 +143,7 @@ async function initExisting(cli: CliContext, configFile: string): Promise<void> 
     reporter.stop(false);
     throw error;
   }
-  report(cli, result, `using the existing ${configFile}`);
+  await report(cli, result, `using the existing ${configFile}`);
 }
 
 export async function run(cli: CliContext, flags: InitFlags): Promise<void> {
@@ -171,15 +166,15 @@ export async function run(cli: CliContext, flags: InitFlags): Promise<void> {
     reporter.stop(false);
     throw error;
   }
-  report(cli, result, `wrote ${result.configFile}`);
+  await report(cli, result, `wrote ${result.configFile}`);
 }
 
-function report(cli: CliContext, result: InitResult, headline: string): void {
+async function report(cli: CliContext, result: InitResult, headline: string): Promise<void> {
   const { out } = cli;
-  if (out.json) {
-    out.data(result);
-    return;
-  }
+  await out.result({ data: result, human: (r) => describeInit(out, r, headline) });
+}
+
+function describeInit(out: Output, result: InitResult, headline: string): void {
   out.success(headline);
   if (result.gitignoreAdded.length) out.success(`.gitignore now ignores ${result.gitignoreAdded.join(', ')}`);
   for (const c of result.created) out.success(`created root ${c.slot}: ${c.resource.name}`);

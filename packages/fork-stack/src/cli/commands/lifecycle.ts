@@ -1,14 +1,15 @@
 /** reset, gc and diff: commands over the environment lifecycle. */
 import { collectGarbage } from '../../engine/gc.js';
-import { diffEnvironments, type SlotDiff } from '../../engine/diff.js';
+import { diffEnvironments, type DiffResult, type SlotDiff } from '../../engine/diff.js';
 import { resetEnvironment } from '../../engine/reset.js';
 import { parseDuration } from '../../core/duration.js';
 import { OperationError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import type { Flags } from '../program.js';
 import { formatBytes } from '../output.js';
 import { confirm, progressReporter } from '../ui.js';
 
-export async function reset(cli: CliContext, env: string, flags: { from?: string; yes?: boolean }): Promise<void> {
+export async function reset(cli: CliContext, env: string, flags: Flags<'reset'>): Promise<void> {
   const reporter = await progressReporter(cli.out, `resetting ${env}`);
   const engine = await cli.engine(reporter);
   if (!flags.yes) {
@@ -23,11 +24,13 @@ export async function reset(cli: CliContext, env: string, flags: { from?: string
     reporter.stop(false);
     throw error;
   }
-  if (cli.out.json) cli.out.data(result);
-  else cli.out.success(`reset ${env} from ${result.parent}${result.native.length ? ` (native: ${result.native.join(', ')})` : ''}`);
+  await cli.out.result({
+    data: result,
+    human: (r) => cli.out.success(`reset ${env} from ${r.parent}${r.native.length ? ` (native: ${r.native.join(', ')})` : ''}`),
+  });
 }
 
-export async function gc(cli: CliContext, flags: { dryRun?: boolean; expired?: boolean; gone?: boolean; olderThan?: string; yes?: boolean }): Promise<void> {
+export async function gc(cli: CliContext, flags: Flags<'gc'>): Promise<void> {
   const olderThanMs = flags.olderThan ? parseDuration(flags.olderThan, '--older-than') : undefined;
   const engine = await cli.engine();
   if (!flags.dryRun && !flags.yes) {
@@ -37,9 +40,13 @@ export async function gc(cli: CliContext, flags: { dryRun?: boolean; expired?: b
   }
   const result = await collectGarbage(engine, { ...flags, olderThanMs });
   const { out } = cli;
-  if (out.json) out.data(result);
-  else if (result.entries.length === 0) out.info('nothing to collect');
-  else out.table(['ENV', 'REASON', 'ACTION'], result.entries.map((e) => [e.env, e.reason, `${e.action}${e.detail ? ` (${e.detail})` : ''}`]));
+  await out.result({
+    data: result,
+    human: (r) => {
+      if (r.entries.length === 0) out.info('nothing to collect');
+      else out.table(['ENV', 'REASON', 'ACTION'], r.entries.map((e) => [e.env, e.reason, `${e.action}${e.detail ? ` (${e.detail})` : ''}`]));
+    },
+  });
   const failed = result.entries.filter((e) => e.action === 'failed');
   if (failed.length) throw new OperationError(`gc could not delete ${failed.map((e) => e.env).join(', ')}`);
 }
@@ -71,10 +78,10 @@ function describeSlot(d: SlotDiff): string[] {
 export async function diff(cli: CliContext, a: string, b: string): Promise<void> {
   const engine = await cli.engine();
   const result = await diffEnvironments(engine, a, b);
-  if (cli.out.json) {
-    cli.out.data(result);
-    return;
-  }
+  await cli.out.result({ data: result, human: (r) => describeDiff(cli, a, b, r) });
+}
+
+function describeDiff(cli: CliContext, a: string, b: string, result: DiffResult): void {
   const anyDifference = result.slots.some((d) => d.same === false);
   const summary = result.same
     ? ': no differences'

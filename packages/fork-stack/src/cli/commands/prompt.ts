@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveEnv } from '../../runtime/resolve.js';
 import type { CliContext } from '../context.js';
+import type { Flags } from '../program.js';
 
 function protectedEnvs(root: string): string[] {
   try {
@@ -20,7 +21,7 @@ function protectedEnvs(root: string): string[] {
   }
 }
 
-export function run(cli: CliContext, flags: { color?: boolean }): void {
+export async function run(cli: CliContext, flags: Flags<'prompt'>): Promise<void> {
   let resolved;
   try {
     resolved = resolveEnv({ cwd: cli.cwd });
@@ -31,6 +32,5 @@ export function run(cli: CliContext, flags: { color?: boolean }): void {
   if (!resolved.root) return;
   const loud = protectedEnvs(resolved.root).includes(resolved.name);
   const text = loud ? `⚠ ${resolved.name.toUpperCase()}` : resolved.name;
-  if (cli.out.json) cli.out.data({ env: resolved.name, protected: loud });
-  else cli.out.line(loud && flags.color ? `\x1b[1;31m${text}\x1b[0m` : text);
+  await cli.out.result({ data: { env: resolved.name, protected: loud }, human: () => cli.out.line(loud && flags.color ? `\x1b[1;31m${text}\x1b[0m` : text) });
 }

@@ -7,13 +7,14 @@
 import { spawn } from 'node:child_process';
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { CliContext } from '../context.js';
+import type { Flags } from '../program.js';
 import { userEnv } from '../process-env.js';
 import { loadVariables } from './env.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 /** Resolves with the exit code to use; kills this process with the child's signal if it died of one. */
-export async function run(cli: CliContext, command: string[], flags: { env?: string }): Promise<number> {
+export async function run(cli: CliContext, command: string[], flags: Flags<'run'>): Promise<number> {
   if (command.length === 0) {
     throw new UsageError('no command given to run', { hint: 'Example: fork-stack run -- node app.js' });
   }

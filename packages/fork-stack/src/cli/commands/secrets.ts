@@ -4,6 +4,7 @@ import { OperationError, UsageError, describeError } from '../../core/errors.js'
 import { assertEnvName } from '../../core/names.js';
 import { maskValue } from '../../core/scrub.js';
 import type { CliContext } from '../context.js';
+import type { Flags } from '../program.js';
 
 async function target(cli: CliContext, envFlag: string | undefined) {
   const engine = await cli.engine();
@@ -12,21 +13,25 @@ async function target(cli: CliContext, envFlag: string | undefined) {
   return { engine, env };
 }
 
-export async function list(cli: CliContext, flags: { env?: string; reveal?: boolean }): Promise<void> {
+export async function list(cli: CliContext, flags: Flags<'secretsList'>): Promise<void> {
   const { engine, env } = await target(cli, flags.env);
   const values = await readSecrets(engine, env);
   const shown = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, flags.reveal ? v : maskValue(v)]));
-  if (cli.out.json) cli.out.line(JSON.stringify({ env, secrets: shown }, null, 2), flags.reveal);
-  else if (Object.keys(shown).length === 0) cli.out.info(`no secrets in "${env}"`);
-  else cli.out.table(['KEY', 'VALUE'], Object.entries(shown));
+  await cli.out.result({
+    data: { env, secrets: shown },
+    raw: flags.reveal,
+    human: () => {
+      if (Object.keys(shown).length === 0) cli.out.info(`no secrets in "${env}"`);
+      else cli.out.table(['KEY', 'VALUE'], Object.entries(shown));
+    },
+  });
 }
 
-export async function get(cli: CliContext, key: string, flags: { env?: string }): Promise<void> {
+export async function get(cli: CliContext, key: string, flags: Flags<'secretsGet'>): Promise<void> {
   const { engine, env } = await target(cli, flags.env);
   const value = await getSecret(engine, env, key);
   // Asking for one secret by name is asking to see it (as `doppler secrets get --plain` does).
-  if (cli.out.json) cli.out.line(JSON.stringify({ env, key, value }, null, 2), true);
-  else cli.out.line(value, true);
+  await cli.out.result({ data: { env, key, value }, raw: true, human: () => cli.out.line(value, true) });
 }
 
 /**
@@ -55,17 +60,15 @@ async function readStdin(): Promise<string> {
   }
 }
 
-export async function set(cli: CliContext, key: string, value: string | undefined, flags: { env?: string }): Promise<void> {
+export async function set(cli: CliContext, key: string, value: string | undefined, flags: Flags<'secretsSet'>): Promise<void> {
   const { engine, env } = await target(cli, flags.env);
   const actual = value ?? (await readStdin()).replace(/\r?\n$/, '');
   await changeSecrets(engine, env, { set: { [key]: actual } });
-  if (cli.out.json) cli.out.data({ env, set: [key] });
-  else cli.out.success(`set ${key} in ${env}`);
+  await cli.out.result({ data: { env, set: [key] }, human: () => cli.out.success(`set ${key} in ${env}`) });
 }
 
-export async function unset(cli: CliContext, keys: string[], flags: { env?: string }): Promise<void> {
+export async function unset(cli: CliContext, keys: string[], flags: Flags<'secretsUnset'>): Promise<void> {
   const { engine, env } = await target(cli, flags.env);
   await changeSecrets(engine, env, { unset: keys });
-  if (cli.out.json) cli.out.data({ env, unset: keys });
-  else cli.out.success(`removed ${keys.join(', ')} from ${env}`);
+  await cli.out.result({ data: { env, unset: keys }, human: () => cli.out.success(`removed ${keys.join(', ')} from ${env}`) });
 }

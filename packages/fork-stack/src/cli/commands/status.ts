@@ -1,17 +1,16 @@
 import { currentEnv } from '../../engine/current.js';
-import { environmentStatus } from '../../engine/status.js';
+import { environmentStatus, type StatusResult } from '../../engine/status.js';
 import type { CliContext } from '../context.js';
-import { age } from '../output.js';
+import { age, type Output } from '../output.js';
 
 export async function run(cli: CliContext, envArg: string | undefined): Promise<void> {
   const engine = await cli.engine();
   const env = envArg ?? currentEnv(engine.config, engine.env);
   const status = await environmentStatus(engine, env);
-  const { out } = cli;
-  if (out.json) {
-    out.data(status);
-    return;
-  }
+  await cli.out.result({ data: status, human: (s) => describe(cli.out, s) });
+}
+
+function describe(out: Output, status: StatusResult): void {
   const flags = [status.current ? 'current' : '', status.root ? 'root' : '', status.protected ? 'protected' : ''].filter(Boolean);
   out.line(`${out.co.bold(status.name)}  ${status.state}${flags.length ? `  (${flags.join(', ')})` : ''}`);
   out.line(`  parent   ${status.parent ?? '—'}`);

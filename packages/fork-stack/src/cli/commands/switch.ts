@@ -29,9 +29,8 @@ export async function run(cli: CliContext, env: string): Promise<void> {
   const engine = await cli.engine();
   const result = await switchEnvironment(engine, env);
   reportEnvLocal(cli, result.envLocal);
-  if (cli.out.json) {
-    cli.out.data({ env, variables: Object.keys(result.variables.values) });
-    return;
-  }
-  cli.out.success(`switched to ${cli.out.c.bold(env)} (.current-env, .env.local, .fork-stack/envs/${env}.env)`);
+  await cli.out.result({
+    data: { env, variables: Object.keys(result.variables.values) },
+    human: () => cli.out.success(`switched to ${cli.out.c.bold(env)} (.current-env, .env.local, .fork-stack/envs/${env}.env)`),
+  });
 }

@@ -3,7 +3,7 @@ import { nameOverrides, namePattern } from '../../core/config-schema.js';
 
 export const DEFAULT_NAME = '{project}_{env}';
 export const DEFAULT_URL_ENV = 'DATABASE_ADMIN_URL';
-/** Set to 1 (the CLI's `create --terminate-connections` does) to end sessions on the parent database. */
+/** A user who sets it to 1 in their environment consents to ending sessions on the parent database (as `create --terminate-connections` does for one run). */
 export const TERMINATE_ENV = 'FORK_STACK_PG_TERMINATE';
 
 const envVarName = z

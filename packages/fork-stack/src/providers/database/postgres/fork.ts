@@ -9,12 +9,13 @@
  *      COMMENT ON DATABASE, carry over GRANTs and settings, then rename it to the child's name.
  *
  * CREATE DATABASE … TEMPLATE fails while any other session is connected to the parent. fork-stack lists
- * those sessions and stops, unless the user consented to ending them (terminate_connections = true or
- * FORK_STACK_PG_TERMINATE=1, which `create --terminate-connections` sets).
+ * those sessions and stops, unless the user consented to ending them: `create --terminate-connections`
+ * for one run (the request's `options.terminateConnections`), terminate_connections = true in the config,
+ * or FORK_STACK_PG_TERMINATE=1 in the user's own environment.
  */
 import pg from 'pg';
 import { OperationError, UsageError } from '../../../core/errors.js';
-import type { ProviderContext } from '../../types.js';
+import type { ProviderContext, RunOptions } from '../../types.js';
 import { TERMINATE_ENV, type PostgresOptions } from '../postgres.schema.js';
 import { copyGrants, copySettings } from './carry-over.js';
 import { describeSession, lockName, lookupDatabase, sessionsOn, terminateSessions, type DatabaseRow, type Session } from './catalog.js';
@@ -28,9 +29,10 @@ type Ctx = ProviderContext<PostgresOptions>;
 /** How many times a consented fork ends the parent's sessions and tries again (pools reconnect at once). */
 const TERMINATE_ROUNDS = 3;
 
-export function terminateConsent(ctx: Ctx): boolean {
+/** The user's consent to end sessions on the parent: this run's option, the config, or their own environment. */
+export function terminateConsent(ctx: Ctx, run?: RunOptions): boolean {
   const flag = ctx.env[TERMINATE_ENV]?.trim().toLowerCase();
-  return ctx.options.terminate_connections || flag === '1' || flag === 'true' || flag === 'yes';
+  return run?.terminateConnections === true || ctx.options.terminate_connections || flag === '1' || flag === 'true' || flag === 'yes';
 }
 
 export function notOursError(ctx: Ctx, env: string, row: DatabaseRow): OperationError {
@@ -100,6 +102,8 @@ export interface ForkPlan {
   parent: string;
   runId?: string;
   expiresAt?: Date;
+  /** This run's choices (`--terminate-connections`). */
+  run?: RunOptions;
   childName: string;
   parentName: string;
 }
@@ -184,7 +188,7 @@ async function createFromTemplate(ctx: Ctx, session: AdminSession, plan: ForkPla
   const owner = ownerFor(ctx, session, parentRow.owner);
   const ownerClause = owner === server.user ? '' : ` OWNER = ${pg.escapeIdentifier(owner)}`;
   const sql = `CREATE DATABASE ${pg.escapeIdentifier(staging)} TEMPLATE = ${pg.escapeIdentifier(plan.parentName)}${ownerClause}${strategyClause(ctx, server.major)}`;
-  const consent = terminateConsent(ctx);
+  const consent = terminateConsent(ctx, plan.run);
   const ended: Session[] = [];
   for (let round = 1; ; round++) {
     const sessions = await sessionsOn(client, plan.parentName);
