@@ -17,12 +17,11 @@ import { schema as s3Schema, type S3Options } from '../../src/providers/storage/
 import { provider as tigris } from '../../src/providers/storage/tigris.js';
 import { schema as tigrisSchema, type TigrisOptions } from '../../src/providers/storage/tigris.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
-import { startTigrisFake, type TigrisFake } from '../fakes/tigris.js';
 import { testContext } from '../helpers/context.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
 import { bucketFingerprint, clearBucket, forkStackTags, plantBucket } from '../helpers/s3-fingerprint.js';
 import { seed } from '../helpers/s3-objects.js';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, startTigrisFake, type S3Server, type TigrisFake } from '@fork-stack/provider-fakes/s3';
 
 const roots: string[] = [];
 const closers: (() => Promise<void>)[] = [];
