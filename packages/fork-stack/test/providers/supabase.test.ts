@@ -60,6 +60,9 @@ providerContract('supabase', provider as Provider<unknown>, async () => {
   return {
     ctx: contextFor(fake) as ProviderContext<unknown>,
     parent: 'prod',
+    // The fakes hold no data (no data plane): the fingerprint is the parent's whole record, which no fork or
+    // remove of a child may change.
+    fingerprint: async () => fake.fingerprint('main'),
     cleanup: async () => {
       expect(fake.violations).toEqual([]);
       expect(fake.forbiddenCalls).toEqual([]);

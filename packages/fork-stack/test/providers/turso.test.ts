@@ -44,6 +44,9 @@ providerContract('turso', provider as Provider<unknown>, async () => {
   return {
     ctx: contextFor(fake) as ProviderContext<unknown>,
     parent: 'prod',
+    // The fakes hold no data (no data plane): the fingerprint is the parent's whole record, which no fork or
+    // remove of a child may change.
+    fingerprint: async () => fake.fingerprint('myapp'),
     cleanup: async () => {
       expect(fake.violations).toEqual([]);
       expect(fake.responseProblems).toEqual([]);

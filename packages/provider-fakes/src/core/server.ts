@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { methodRewritingProxy, ORIGINAL_METHOD_HEADER } from './extra-methods.js';
+import { fingerprintOf } from './fingerprint.js';
 import { FaultInjector, type FailRule, type FaultDecision, type FaultKind, type FaultOptions } from './faults.js';
 import { HttpError } from './http-error.js';
 import { OpenApiValidator, type MatchResult } from './openapi.js';
@@ -141,6 +142,17 @@ export class FakeServer<State, Seed> {
   /** Stop accepting a credential (a revoked token): it then gets the provider's 401. */
   revokeCredentials(credentials: Record<string, string>): void {
     this.credentials.delete(this.provider.credentialKey(credentials));
+  }
+
+  /**
+   * A stable hash of the named resource (a branch, database, queue: see each provider's `resource`), or
+   * "absent". Equal before and after whatever a client did means the client did not change it.
+   */
+  fingerprint(name: string): string {
+    const resource = this.provider.resource;
+    if (!resource) throw new Error(`the ${this.provider.name} fake has no fingerprint of its resources`);
+    const held = resource(this.currentState, name);
+    return held === undefined ? 'absent' : fingerprintOf(held);
   }
 
   /** Fail a specific request deterministically, e.g. the 1st create of branch "alice" with 500. */
