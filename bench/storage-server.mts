@@ -1,7 +1,7 @@
 // Child process for the storage benchmarks: `s3rver` (the test harness, seeded with N objects in the
 // bucket bench-bucket-dev), or `memory` (the in-memory S3 whose bench-bucket-dev has N synthetic objects).
-import { startS3Server } from '../packages/fork-stack/test/helpers/s3-server.ts';
-import { startMemoryS3 } from '../packages/fork-stack/test/fakes/s3-memory.ts';
+import { startS3Server } from '../packages/provider-fakes/src/providers/s3/s3rver.ts';
+import { startMemoryS3 } from '../packages/provider-fakes/src/providers/s3/memory.ts';
 
 const [kind = 's3rver', count = '10000'] = process.argv.slice(2);
 const n = Number(count);

@@ -1,13 +1,13 @@
 // Tigris forks are copy-on-write: the provider sends the same requests whatever the parent holds.
 // Forks a parent of 10 and of 10,000 objects (and 100,000) through the tigris provider against the
-// Tigris fake (test/fakes/tigris.ts), counting the requests by operation and timing the fork.
+// Tigris fake (packages/provider-fakes/src/providers/tigris.ts), counting the requests by operation and timing the fork.
 //   node bench/storage-tigris.bench.mjs [--record]
 import { machine, median, table } from './lib.mjs';
 import { load, recordSection } from './storage-lib.mjs';
 
 const { provider } = await load('packages/fork-stack/src/providers/storage/tigris.ts');
 const { schema } = await load('packages/fork-stack/src/providers/storage/tigris.schema.ts');
-const { startTigrisFake } = await load('packages/fork-stack/test/fakes/tigris.ts');
+const { startTigrisFake } = await load('packages/provider-fakes/src/providers/tigris.ts');
 const { testContext } = await load('packages/fork-stack/test/helpers/context.ts');
 
 const fake = await startTigrisFake();

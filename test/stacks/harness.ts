@@ -10,8 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startFake, type Fake, type FakeName } from '@fork-stack/provider-fakes';
-import { startTigrisFake, type TigrisFake } from '../../packages/fork-stack/test/fakes/tigris.js';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '../../packages/fork-stack/test/helpers/s3-server.js';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, startTigrisFake, type S3Server, type TigrisFake } from '@fork-stack/provider-fakes/s3';
 import { createBucket, seed } from '../../packages/fork-stack/test/helpers/s3-objects.js';
 import { REPO, toolEnv } from '../readers/toolchain.js';
 

@@ -108,3 +108,28 @@ export async function clearBucket(client: S3Client, bucket: string, prefix = '')
   }
   if (prefix === '') await client.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
 }
+
+/**
+ * The ownership contract's foreign buckets in bucket mode: planted under `name(env)` with the SDK (a bare
+ * bucket, one with someone's object, or one tagged as fork-stack's for another project or environment of
+ * `project`), fingerprinted and cleared. `plant` replaces or adds variants (R2's owner object, moto's
+ * versioned buckets).
+ */
+export function bucketForeign(
+  client: S3Client,
+  name: (env: string) => string,
+  project: string,
+  plant: Partial<Record<'other-project' | 'other-env' | 'delete-markers-only', (env: string) => Promise<void>>> = {},
+) {
+  return {
+    plant: {
+      empty: (env: string) => plantBucket(client, name(env)),
+      'non-empty': (env: string) => plantBucket(client, name(env), { objects: { 'precious.txt': 'not yours' } }),
+      'other-project': (env: string) => plantBucket(client, name(env), { tags: forkStackTags(`${project}-x`, env) }),
+      'other-env': (env: string) => plantBucket(client, name(env), { tags: forkStackTags(project, 'someone-else') }),
+      ...plant,
+    },
+    fingerprint: (env: string) => bucketFingerprint(client, name(env)),
+    clear: (env: string) => clearBucket(client, name(env)),
+  };
+}

@@ -15,8 +15,9 @@ import { startFake } from '@fork-stack/provider-fakes';
 import { UsageError } from '../../src/core/errors.js';
 import { provider } from '../../src/providers/secrets/aws-secrets.js';
 import { schema, type AwsSecretsOptions } from '../../src/providers/secrets/aws-secrets.schema.js';
-import type { Provider, ProviderContext } from '../../src/providers/types.js';
+import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { secretsCliProject } from '../safety/cloud-project.js';
 import { expectCleanFailure } from './cloud-db.cli.js';
@@ -36,16 +37,7 @@ const tags = (fake: Fake, name: string) => Object.fromEntries((secret(fake, name
 providerContract('aws-secrets', provider as Provider<unknown>, async () => {
   const fake = await startFake('aws-secrets');
   const ctx = contextFor(fake);
-  return {
-    ctx: ctx as ProviderContext<unknown>,
-    parent: 'dev',
-    fingerprint: async (env) => JSON.stringify(await provider.read(ctx, env)),
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, ctx, { parent: 'dev', fingerprint: async (env) => JSON.stringify(await provider.read(ctx, env)) });
 });
 
 describe('aws-secrets provider', () => {
@@ -53,11 +45,7 @@ describe('aws-secrets provider', () => {
   beforeEach(async () => {
     fake = await startFake('aws-secrets');
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('forks the parent\'s JSON secret into a new one tagged as ours, with the copy policy applied', async () => {
     const ctx = contextFor(fake);

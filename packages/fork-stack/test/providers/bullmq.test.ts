@@ -54,8 +54,9 @@ describe.skipIf(!available)('bullmq queue', () => {
     const queue = new Queue('emails', dev);
     await queue.add('welcome', { to: 'dev@example.com' });
     await queue.close();
-    // No fingerprint: a fork starts with no jobs (the delete test below proves the parent is untouched).
-    return { ctx: c, parent: 'dev' };
+    // A fork starts with no jobs, so the fingerprint is the parent's own keys (every key's DUMP under its
+    // prefix), which no fork or remove of a child may change.
+    return { ctx: c, parent: 'dev', fingerprint: async () => JSON.stringify([...(await dumpKeys(client, `${dev.prefix}:`))].sort()) };
   });
 
   // A prefix with neither keys nor a record is nothing at all, so the 'empty' variant does not apply. The

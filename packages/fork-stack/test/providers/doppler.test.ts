@@ -17,6 +17,7 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { expectCleanFailure } from './cloud-db.cli.js';
 import { testContext } from '../helpers/context.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { secretsCliProject } from '../safety/cloud-project.js';
 
@@ -34,16 +35,7 @@ const ops = (fake: Fake) => fake.requests.map((r) => `${r.method} ${r.path}`);
 providerContract('doppler', provider as Provider<unknown>, async () => {
   const fake = await startFake('doppler');
   const ctx = contextFor(fake);
-  return {
-    ctx: ctx as ProviderContext<unknown>,
-    parent: 'dev',
-    fingerprint: async (env) => JSON.stringify(await provider.read(ctx, env)),
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, ctx, { parent: 'dev', fingerprint: async (env) => JSON.stringify(await provider.read(ctx, env)) });
 });
 
 /** A call to the fake with Doppler's own HTTP API (never fork-stack code), as a person or another tool would. */
@@ -102,11 +94,7 @@ describe('doppler provider', () => {
   beforeEach(async () => {
     fake = await startFake('doppler');
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('forks a root config as a new branch config that inherits it, and leaves DOPPLER_* out', async () => {
     const ctx = contextFor(fake);

@@ -17,9 +17,13 @@ import { providerContract } from '../helpers/provider-contract.js';
 
 providerContract('inngest', provider as Provider<unknown>, async () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'inngest-contract-'));
+  const ctx = testContext({ kind: 'queue', root, schema });
+  const record = path.join(root, '.fork-stack', 'inngest', 'dev.json');
   return {
-    ctx: testContext({ kind: 'queue', root, schema }),
+    ctx,
     parent: 'dev',
+    // Inngest has no API: what the parent is, is its local record (none for a root) and its variables.
+    fingerprint: async () => JSON.stringify({ record: existsSync(record) ? readFileSync(record, 'utf8') : 'absent', variables: await provider.variables(ctx as never, 'dev') }),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 });

@@ -15,6 +15,7 @@ import { provider } from '../../src/providers/database/neon.js';
 import { schema, type NeonOptions } from '../../src/providers/database/neon.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
 import { annotationsOf, startNeonFake, type NeonFake } from './neon.fake.js';
@@ -34,15 +35,7 @@ const branchesNamed = (fake: NeonFake, name: string) => [...fake.state.branches.
 providerContract('neon', provider as Provider<unknown>, async () => {
   const fake = await startNeonFake({ async: { polls: 2 }, scenario: 'empty' });
   fake.seed.project({ id: PROJECT, name: 'shop' });
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'main' });
 });
 
 describe('neon provider', () => {
@@ -51,11 +44,7 @@ describe('neon provider', () => {
     fake = await startNeonFake({ async: { polls: 2 }, scenario: 'empty' });
     fake.seed.project({ id: PROJECT, name: 'shop' });
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('forks the parent branch with a read-write endpoint, marks it ours and waits for its operations', async () => {
     const ctx = contextFor(fake);
@@ -401,11 +390,7 @@ describe('neon, as its spec says', () => {
     fake = await startNeonFake({ async: { polls: 1 }, scenario: 'empty' });
     fake.seed.project({ id: PROJECT, name: 'shop' });
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('create --reuse of a branch made by hand is refused: find reports it not owned, fork leaves it alone', async () => {
     const ctx = contextFor(fake);

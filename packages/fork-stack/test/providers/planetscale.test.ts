@@ -16,6 +16,7 @@ import { cacheFile, credentialName } from '../../src/providers/database/planetsc
 import { schema, type PlanetScaleOptions } from '../../src/providers/database/planetscale.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
@@ -47,15 +48,7 @@ const passwordsOf = (fake: Fake, name: string) => fake.state.passwords.filter((p
 
 providerContract('planetscale', provider as Provider<unknown>, async () => {
   const fake = await startFake('planetscale', { async: { polls: 2 } });
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'main' });
 });
 
 describe('planetscale provider', () => {
@@ -63,11 +56,7 @@ describe('planetscale provider', () => {
   beforeEach(async () => {
     fake = await startFake('planetscale', { async: { polls: 2 } });
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('MySQL: branches from the parent, waits until ready, mints a readwriter password and caches it (0600)', async () => {
     const ctx = contextFor(fake);

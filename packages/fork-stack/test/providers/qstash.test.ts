@@ -17,6 +17,7 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { fakeOwnershipScope } from '../helpers/fake-ownership.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'qstash'>>>;
@@ -79,15 +80,7 @@ ownershipContract('upstash-qstash', provider as Provider<unknown>, async () => {
 
 providerContract('upstash-qstash', provider as Provider<unknown>, async () => {
   const fake = await startFake('qstash');
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'myapp-emails' });
 });
 
 describe('upstash-qstash provider', () => {
@@ -95,11 +88,7 @@ describe('upstash-qstash provider', () => {
   beforeEach(async () => {
     fake = await startFake('qstash');
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('creates each configured queue, named with the environment, with its parallelism', async () => {
     const ctx = contextFor(fake, { queues: ['emails', { name: 'reports', parallelism: 3 }], parallelism: 2 });

@@ -10,7 +10,7 @@ import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { createBucket, describeObject, listing, seed , failure } from '../helpers/s3-objects.js';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
 
 let server: S3Server;
 beforeAll(async () => {

@@ -17,6 +17,7 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { fakeOwnershipScope } from '../helpers/fake-ownership.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'redis-cloud'>>>;
@@ -70,15 +71,7 @@ ownershipContract('redis-cloud', provider as Provider<unknown>, async () => {
 
 providerContract('redis-cloud', provider as Provider<unknown>, async () => {
   const fake = await startFake('redis-cloud', { async: { polls: 2 } });
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'myapp-cache' });
 });
 
 describe('redis-cloud provider', () => {
@@ -86,11 +79,7 @@ describe('redis-cloud provider', () => {
   beforeEach(async () => {
     fake = await startFake('redis-cloud', { async: { polls: 3 } });
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('creates the database through its task, waits for the task and then for the database to be active', async () => {
     const ctx = contextFor(fake, { dataset_size_gb: 0.5, eviction_policy: 'allkeys-lru' });

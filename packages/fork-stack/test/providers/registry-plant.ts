@@ -1,6 +1,6 @@
 /**
  * For the ownership contract of providers whose proof of ownership is fork-stack's registry record
- * (src/providers/database/registry.ts): write, by hand, a record naming another project or environment
+ * (src/providers/cloud/checkout-record.ts): write, by hand, a record naming another project or environment
  * for a planted resource's id, and read every record for the fingerprint.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

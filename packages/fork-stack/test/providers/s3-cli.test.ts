@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hasStackTrace, runCliAsync, tempDir, type RunResult } from '../helpers/cli.js';
 import { createBucket, listing, seed } from '../helpers/s3-objects.js';
-import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
 
 let server: S3Server;
 let project: ReturnType<typeof tempDir>;

@@ -18,7 +18,7 @@ import { testContext } from '../helpers/context.js';
 import { startMoto, skipWithoutMoto, type MotoServer } from '../helpers/moto-server.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
 import { providerContract } from '../helpers/provider-contract.js';
-import { bucketFingerprint, clearBucket, forkStackTags, plantBucket } from '../helpers/s3-fingerprint.js';
+import { bucketFingerprint, bucketForeign, clearBucket, forkStackTags, plantBucket } from '../helpers/s3-fingerprint.js';
 import { describeObject, failure, listing, seed } from '../helpers/s3-objects.js';
 
 const skip = skipWithoutMoto();
@@ -65,18 +65,11 @@ describe.skipIf(skip)('s3 against moto', () => {
     return {
       ctx: context as ProviderContext<unknown>,
       parent: 'dev',
-      foreign: {
-        plant: {
-          empty: (env) => plantBucket(c, name(env)),
-          'non-empty': (env) => plantBucket(c, name(env), { objects: { 'precious.txt': 'not yours' } }),
-          // A bucket of project "own-x", whose names override maps its env to this very bucket name.
-          'other-project': (env) => plantBucket(c, name(env), { tags: forkStackTags('own-x', env), objects: { 'theirs.txt': 'x' } }),
-          'other-env': (env) => plantBucket(c, name(env), { tags: forkStackTags('own', 'someone-else') }),
-          'delete-markers-only': (env) => plantBucket(c, name(env), { versioned: true, objects: { 'precious.txt': 'old data' }, deleteAll: true }),
-        },
-        fingerprint: (env) => bucketFingerprint(c, name(env)),
-        clear: (env) => clearBucket(c, name(env)),
-      },
+      foreign: bucketForeign(c, name, 'own', {
+        // A bucket of project "own-x", whose names override maps its env to this very bucket name.
+        'other-project': (env) => plantBucket(c, name(env), { tags: forkStackTags('own-x', env), objects: { 'theirs.txt': 'x' } }),
+        'delete-markers-only': (env) => plantBucket(c, name(env), { versioned: true, objects: { 'precious.txt': 'old data' }, deleteAll: true }),
+      }),
     };
   });
 

@@ -9,7 +9,7 @@ import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { createBucket, describeObject, listing, seed } from '../helpers/s3-objects.js';
-import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
 
 let server: S3Server;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { provider } from '../../src/providers/storage/s3.js';
 import { schema, type S3Options } from '../../src/providers/storage/s3.schema.js';
 import { testContext } from '../helpers/context.js';
 import { bodyHash, createBucket, listing } from '../helpers/s3-objects.js';
-import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
 
 let server: S3Server;
 beforeAll(async () => {

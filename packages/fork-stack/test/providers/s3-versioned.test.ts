@@ -1,12 +1,12 @@
 /**
  * Removing a versioned bucket: every version and delete marker goes (ListObjectVersions + DeleteObjects
  * with VersionId, ≤ 1,000 per batch), else DeleteBucket would refuse. s3rver has no versioning, so this
- * runs against the in-memory S3 (test/fakes/s3-memory.ts).
+ * runs against the in-memory S3 (packages/provider-fakes/src/providers/s3/memory.ts).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { provider } from '../../src/providers/storage/s3.js';
 import { schema, type S3Options } from '../../src/providers/storage/s3.schema.js';
-import { startMemoryS3, type MemoryS3 } from '../fakes/s3-memory.js';
+import { startMemoryS3, type MemoryS3 } from '@fork-stack/provider-fakes/s3';
 import { testContext } from '../helpers/context.js';
 
 let s3: MemoryS3;

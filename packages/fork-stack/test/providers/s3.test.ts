@@ -1,5 +1,5 @@
 /**
- * The s3 provider against a real S3-compatible server (s3rver, see test/helpers/s3-server.ts): the
+ * The s3 provider against a real S3-compatible server (s3rver, see packages/provider-fakes/src/providers/s3/s3rver.ts): the
  * shared contract, awkward keys, metadata and tags, multipart copies, resume, ownership, throttling
  * and access errors.
  */
@@ -13,7 +13,7 @@ import type { Provider } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { createBucket, describeObject, listing, seed , failure } from '../helpers/s3-objects.js';
-import { startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
 
 let server: S3Server;
 let client: S3Client;

@@ -17,12 +17,11 @@ import { schema as s3Schema, type S3Options } from '../../src/providers/storage/
 import { provider as tigris } from '../../src/providers/storage/tigris.js';
 import { schema as tigrisSchema, type TigrisOptions } from '../../src/providers/storage/tigris.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
-import { startTigrisFake, type TigrisFake } from '../fakes/tigris.js';
 import { testContext } from '../helpers/context.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
-import { bucketFingerprint, clearBucket, forkStackTags, plantBucket } from '../helpers/s3-fingerprint.js';
+import { bucketForeign, forkStackTags, plantBucket } from '../helpers/s3-fingerprint.js';
 import { seed } from '../helpers/s3-objects.js';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '../helpers/s3-server.js';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, startTigrisFake, type S3Server, type TigrisFake } from '@fork-stack/provider-fakes/s3';
 
 const roots: string[] = [];
 const closers: (() => Promise<void>)[] = [];
@@ -51,16 +50,7 @@ ownershipContract('s3 (s3rver)', s3 as Provider<unknown>, async () => {
   return {
     ctx: ctx as ProviderContext<unknown>,
     parent: 'dev',
-    foreign: {
-      plant: {
-        empty: (env) => plantBucket(c, name(env)),
-        'non-empty': (env) => plantBucket(c, name(env), { objects: { 'precious.txt': 'not yours' } }),
-        'other-project': (env) => plantBucket(c, name(env), { tags: forkStackTags('own-x', env) }),
-        'other-env': (env) => plantBucket(c, name(env), { tags: forkStackTags('own', 'someone-else') }),
-      },
-      fingerprint: (env) => bucketFingerprint(c, name(env)),
-      clear: (env) => clearBucket(c, name(env)),
-    },
+    foreign: bucketForeign(c, name, 'own'),
   };
 });
 
@@ -77,22 +67,16 @@ ownershipContract('r2 (s3rver, owner object)', r2 as Provider<unknown>, async ()
   return {
     ctx: ctx as ProviderContext<unknown>,
     parent: 'dev',
-    foreign: {
-      plant: {
-        empty: (e) => plantBucket(c, name(e)),
-        'non-empty': (e) => plantBucket(c, name(e), { objects: { 'precious.txt': 'not yours' } }),
-        'other-project': async (e) => {
-          await plantBucket(c, name(e));
-          await owner(name(e), 'own-x', e);
-        },
-        'other-env': async (e) => {
-          await plantBucket(c, name(e), { objects: { 'theirs.txt': 'x' } });
-          await owner(name(e), 'own', 'someone-else');
-        },
+    foreign: bucketForeign(c, name, 'own', {
+      'other-project': async (e) => {
+        await plantBucket(c, name(e));
+        await owner(name(e), 'own-x', e);
       },
-      fingerprint: (e) => bucketFingerprint(c, name(e)),
-      clear: (e) => clearBucket(c, name(e)),
-    },
+      'other-env': async (e) => {
+        await plantBucket(c, name(e), { objects: { 'theirs.txt': 'x' } });
+        await owner(name(e), 'own', 'someone-else');
+      },
+    }),
   };
 });
 

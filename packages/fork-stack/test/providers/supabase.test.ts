@@ -17,6 +17,7 @@ import { provider } from '../../src/providers/database/supabase.js';
 import { schema, type SupabaseOptions } from '../../src/providers/database/supabase.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
 
@@ -57,16 +58,7 @@ async function fakeWithFailingBranch(failing: string, status: string, options: F
 
 providerContract('supabase', provider as Provider<unknown>, async () => {
   const fake = await startFake('supabase', { async: { polls: 2 } });
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.forbiddenCalls).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'main', forbidden: true });
 });
 
 describe('supabase provider', () => {
@@ -74,12 +66,7 @@ describe('supabase provider', () => {
   beforeEach(async () => {
     fake = await startFake('supabase', { async: { polls: 2 } });
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.forbiddenCalls).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake, { forbidden: true }));
 
   it('creates a branch with data, waits for ACTIVE_HEALTHY and builds DATABASE_URL from the branch config', async () => {
     const ctx = contextFor(fake);

@@ -1,5 +1,5 @@
 /**
- * The tigris provider against the Tigris fake (test/fakes/tigris.ts): the fork headers on CreateBucket,
+ * The tigris provider against the Tigris fake (packages/provider-fakes/src/providers/tigris.ts): the fork headers on CreateBucket,
  * O(1) forks, --at from the nearest earlier snapshot, the snapshot-enabled check, forks deleted before
  * their parent, and Tigris's errors.
  */
@@ -11,7 +11,7 @@ import { recordIntent } from '../../src/providers/storage/s3-common/intent.js';
 import { provider } from '../../src/providers/storage/tigris.js';
 import { schema, type TigrisOptions } from '../../src/providers/storage/tigris.schema.js';
 import type { Provider } from '../../src/providers/types.js';
-import { startTigrisFake, type TigrisFake } from '../fakes/tigris.js';
+import { startTigrisFake, type TigrisFake } from '@fork-stack/provider-fakes/s3';
 import { testContext } from '../helpers/context.js';
 import { failure } from '../helpers/s3-objects.js';
 import { providerContract } from '../helpers/provider-contract.js';

@@ -15,6 +15,7 @@ import { provider } from '../../src/providers/database/turso.js';
 import { schema, type TursoOptions } from '../../src/providers/database/turso.schema.js';
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { cloudProject, expectCleanFailure, type CloudProject } from './cloud-db.cli.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
@@ -41,15 +42,7 @@ const db = (fake: Fake, name: string) => fake.state.databases.get(name);
 
 providerContract('turso', provider as Provider<unknown>, async () => {
   const fake = await startFake('turso');
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'myapp' });
 });
 
 describe('turso provider', () => {
@@ -57,11 +50,7 @@ describe('turso provider', () => {
   beforeEach(async () => {
     fake = await startFake('turso');
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('lists an adopted root named by the default pattern (a dev database fork-stack did not make)', async () => {
     fake.seed.database('myapp-dev');

@@ -18,6 +18,7 @@ import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { fakeOwnershipScope } from '../helpers/fake-ownership.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 type Fake = Awaited<ReturnType<typeof startFake<'upstash-redis'>>>;
@@ -69,15 +70,7 @@ ownershipContract('upstash-redis', provider as Provider<unknown>, async () => {
 
 providerContract('upstash-redis', provider as Provider<unknown>, async () => {
   const fake = await startFake('upstash-redis');
-  return {
-    ctx: contextFor(fake) as ProviderContext<unknown>,
-    parent: 'prod',
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, contextFor(fake), { parent: 'prod', resource: 'myapp-cache' });
 });
 
 describe('upstash-redis provider', () => {
@@ -85,11 +78,7 @@ describe('upstash-redis provider', () => {
   beforeEach(async () => {
     fake = await startFake('upstash-redis');
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('creates a database per environment with the configured platform and regions; variables from its credentials', async () => {
     const ctx = contextFor(fake, { primary_region: 'eu-central-1', platform: 'aws', eviction: true });

@@ -14,6 +14,7 @@ import { schema, type VaultOptions } from '../../src/providers/secrets/vault.sch
 import type { Provider, ProviderContext } from '../../src/providers/types.js';
 import { testContext } from '../helpers/context.js';
 import { ownershipContract } from '../helpers/ownership-contract.js';
+import { closeClean, fakeContractSetup } from '../helpers/fake-setup.js';
 import { providerContract } from '../helpers/provider-contract.js';
 import { secretsCliProject } from '../safety/cloud-project.js';
 import { expectCleanFailure } from './cloud-db.cli.js';
@@ -35,16 +36,7 @@ const latest = (fake: Fake, key: string, mount = '/secret') => {
 providerContract('vault', provider as Provider<unknown>, async () => {
   const fake = await startFake('vault');
   const ctx = contextFor(fake);
-  return {
-    ctx: ctx as ProviderContext<unknown>,
-    parent: 'dev',
-    fingerprint: async (env) => JSON.stringify(await provider.read(ctx, env)),
-    cleanup: async () => {
-      expect(fake.violations).toEqual([]);
-      expect(fake.responseProblems).toEqual([]);
-      await fake.close();
-    },
-  };
+  return fakeContractSetup(fake, ctx, { parent: 'dev', fingerprint: async (env) => JSON.stringify(await provider.read(ctx, env)) });
 });
 
 /** A call to the fake with Vault's own KV v2 HTTP API (never fork-stack code), as `vault kv …` would. */
@@ -100,11 +92,7 @@ describe('vault provider', () => {
   beforeEach(async () => {
     fake = await startFake('vault');
   });
-  afterEach(async () => {
-    expect(fake.violations).toEqual([]);
-    expect(fake.responseProblems).toEqual([]);
-    await fake.close();
-  });
+  afterEach(() => closeClean(fake));
 
   it('forks the parent\'s latest version into version 1 of the child, marked as ours, with the copy policy', async () => {
     const ctx = contextFor(fake);

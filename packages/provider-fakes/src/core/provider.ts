@@ -101,6 +101,11 @@ export interface ProviderDefinition<State, Seed> {
   /** Operations that must never be called; recorded in fake.forbiddenCalls (and still carried out, as the provider would). */
   forbidden?: Record<string, string>;
   createState(): State;
+  /**
+   * Everything the service holds for the named resource (its record and what hangs off it, never the
+   * credentials a client mints to read it), for FakeServer.fingerprint; undefined when there is none.
+   */
+  resource?(state: State, name: string): unknown;
   /** Put the default scenario (or a JSON scenario) into a fresh state. */
   seed(seeder: Seed, scenario: Record<string, unknown> | undefined): void;
   /** Helpers for tests to add root resources. */

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { methodRewritingProxy, ORIGINAL_METHOD_HEADER } from './extra-methods.js';
+import { fingerprintOf } from './fingerprint.js';
 import { FaultInjector, type FailRule, type FaultDecision, type FaultKind, type FaultOptions } from './faults.js';
+import { readBody, writeReply } from './body.js';
 import { HttpError } from './http-error.js';
 import { OpenApiValidator, type MatchResult } from './openapi.js';
 import { Progress, type AsyncOptions } from './progress.js';
@@ -52,7 +54,6 @@ export interface ForbiddenCall {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const READ_METHODS = new Set(['GET', 'HEAD', 'LIST']);
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
 /** Inspection for tests that cannot reach the object (other languages, via serve.js). Not logged. */
 export const INSPECT_PATH = '/__fake/';
 
@@ -141,6 +142,17 @@ export class FakeServer<State, Seed> {
   /** Stop accepting a credential (a revoked token): it then gets the provider's 401. */
   revokeCredentials(credentials: Record<string, string>): void {
     this.credentials.delete(this.provider.credentialKey(credentials));
+  }
+
+  /**
+   * A stable hash of the named resource (a branch, database, queue: see each provider's `resource`), or
+   * "absent". Equal before and after whatever a client did means the client did not change it.
+   */
+  fingerprint(name: string): string {
+    const resource = this.provider.resource;
+    if (!resource) throw new Error(`the ${this.provider.name} fake has no fingerprint of its resources`);
+    const held = resource(this.currentState, name);
+    return held === undefined ? 'absent' : fingerprintOf(held);
   }
 
   /** Fail a specific request deterministically, e.g. the 1st create of branch "alice" with 500. */
@@ -357,32 +369,4 @@ function describeMiss(match: Exclude<MatchResult, { kind: 'matched' }>, method: 
   if (match.kind === 'omitted') return `${match.key} is in the ${title} spec but not modelled by the fake`;
   if (match.kind === 'method-not-allowed') return `${method} is not a documented method for ${path} (documented: ${match.allowed.join(', ')})`;
   return `${method} ${path} is not an operation of the ${title}`;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body over 5 MiB');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function writeReply(response: ServerResponse, reply: Reply | ErrorReply): void {
-  if (response.destroyed) return;
-  const status = reply.status ?? 200;
-  const headers: Record<string, string> = { ...reply.headers };
-  let payload = '';
-  if (reply.text !== undefined) {
-    payload = reply.text;
-    headers['content-type'] ??= 'text/plain; charset=utf-8';
-  } else if (reply.body !== undefined && status !== 204) {
-    payload = JSON.stringify(reply.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  headers['content-length'] = String(Buffer.byteLength(payload));
-  response.writeHead(status, headers);
-  response.end(payload);
 }

@@ -87,6 +87,7 @@ export const qstash: ProviderDefinition<QStashState, QStashSeed> = {
     : { status: 401, body: { error: failure === 'missing' ? 'authorization header or qstash_token query parameter is missing' : 'invalid token' } },
   error: (status, message) => ({ status, body: { error: message } }),
   createState: () => ({ queues: new Map(), limits: { maxQueues: 100, maxParallelism: 100 } }),
+  resource: (state, name) => state.queues.get(name),
   seeder,
   seed(seed, scenario) {
     if (scenario?.limits) seed.limits(scenario.limits as Partial<QStashState['limits']>);

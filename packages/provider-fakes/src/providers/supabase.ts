@@ -3,6 +3,7 @@ import { HttpError, notFound } from '../core/http-error.js';
 import type { Progress } from '../core/progress.js';
 import type { Handler, HandlerContext, ProviderDefinition, SeedContext } from '../core/provider.js';
 import { loadSpec } from '../core/spec-files.js';
+import { some } from '../core/fingerprint.js';
 
 export interface SupabaseProject {
   id: string;
@@ -247,6 +248,9 @@ export const supabase: ProviderDefinition<SupabaseState, SupabaseSeed> = {
     'DELETE /v1/projects/{ref}/branches': 'disables preview branching for the whole project and deletes every branch; fork-stack must delete single branches with DELETE /v1/branches/{branch_id_or_ref}',
   },
   createState: () => ({ organization: 'fake-org', projects: new Map(), branches: [], branchingDisabled: new Set() }),
+  // A branch is also a project of its own (the default branch's is the parent project itself).
+  resource: (state, name) => some(state.branches.filter((b) => b.name === name)
+    .map((branch) => ({ branch, project: state.projects.get(branch.project_ref), branchingDisabled: state.branchingDisabled.has(branch.project_ref) }))),
   seeder,
   seed(seed, scenario) {
     const projects = (scenario?.projects as { ref?: string; name?: string; region?: string }[] | undefined) ?? [{ ref: 'fakeprojectmyappaaaa', name: 'myapp' }];

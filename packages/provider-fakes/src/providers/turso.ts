@@ -274,6 +274,8 @@ export const turso: ProviderDefinition<TursoState, TursoSeed> = {
   error: (status, message) => ({ status, body: { error: message } }),
   anyContentTypeForJson: true,
   createState: () => ({ organization: 'fake-org', pointInTimeHours: 24, databases: new Map(), groups: new Map(), tokens: [], generations: new Map() }),
+  // Tokens are left out: issuing one to read a database does not change it.
+  resource: (state, name) => state.databases.get(name),
   seeder,
   seed(seed, scenario) {
     if (typeof scenario?.organization === 'string') seed.organization(scenario.organization);

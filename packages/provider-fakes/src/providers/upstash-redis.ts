@@ -2,6 +2,7 @@ import { basicCredentials } from '../core/auth.js';
 import { HttpError, notFound } from '../core/http-error.js';
 import type { Handler, ProviderDefinition, SeedContext } from '../core/provider.js';
 import { loadSpec } from '../core/spec-files.js';
+import { some } from '../core/fingerprint.js';
 
 export interface UpstashDatabase {
   database_id: string;
@@ -98,6 +99,7 @@ export const upstashRedis: ProviderDefinition<UpstashState, UpstashSeed> = {
     : { status: 401, text: failure === 'missing' ? 'missing basic auth credentials' : 'Unauthorized' },
   error: (status, message) => ({ status, text: message }),
   createState: () => ({ databases: new Map() }),
+  resource: (state, name) => some([...state.databases.values()].filter((db) => db.database_name === name)),
   seeder,
   seed(seed, scenario) {
     const databases = (scenario?.databases as { name: string; primary_region?: string }[] | undefined) ?? [{ name: 'myapp-cache' }];

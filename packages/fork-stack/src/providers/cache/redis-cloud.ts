@@ -10,19 +10,20 @@
  *
  * A fork starts empty. A name proves nothing: roots are adopted by name and never created, forked over or
  * deleted, and a fork is fork-stack's only when this checkout's ownership record
- * (cache/ownership-ledger.ts) names its database id. Anything else under the environment's name is
+ * (cloud/checkout-record.ts) names its database id. Anything else under the environment's name is
  * refused untouched.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
-import { OperationError, UsageError } from '../../core/errors.js';
+import { OperationError } from '../../core/errors.js';
 import { ProviderHttpError, type HttpClient } from '../../core/http.js';
 import { registerSecret } from '../../core/scrub.js';
 import { providerHttp } from '../cloud/http.js';
-import { isAdoptedEnv, Naming } from '../cloud/naming.js';
+import { Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { untilRecorded } from '../cloud/until-recorded.js';
-import { dropLedger, ledgerMarkedFor, ledgerOwns, readLedger, writeLedger, type LedgerEntry } from './ownership-ledger.js';
+import { dropLedger, readLedger, writeLedger, type LedgerEntry } from '../cloud/checkout-record.js';
+import { DatabasePerEnv } from './database-per-env.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type RedisCloudOptions } from './redis-cloud.schema.js';
 
 type Ctx = ProviderContext<RedisCloudOptions>;
@@ -56,6 +57,15 @@ const naming = new Naming({}, {
   maxLength: 40,
   pattern: /^[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
   patternText: 'letters, digits and "-", starting with a letter and ending with a letter or digit',
+});
+const databases = new DatabasePerEnv<CloudDatabase>({
+  label: 'redis-cloud',
+  naming,
+  nameOf: (db) => db.name,
+  idOf: (db) => String(db.databaseId),
+  unmarked: 'Redis Cloud databases carry no fork-stack marker',
+  byHand: '',
+  where: (ctx) => ` in subscription ${(ctx as Ctx).options.subscription_id}`,
 });
 
 function api(ctx: Ctx): HttpClient {
@@ -142,15 +152,12 @@ async function waitActive(ctx: Ctx, http: HttpClient, id: number, name: string):
 }
 
 function resource(ctx: Ctx, env: string, db: CloudDatabase, entry: LedgerEntry | undefined): Resource {
-  const owned = !isAdoptedEnv(ctx, env) && ledgerOwns(ctx, env, entry, [String(db.databaseId)]);
-  const markedFor = owned ? undefined : ledgerMarkedFor(ctx, env, entry);
   return {
     env,
     name: db.name,
     id: String(db.databaseId),
     state: db.status === undefined || db.status === 'active' ? 'ready' : 'creating',
-    owned,
-    ...(markedFor ? { markedFor } : {}),
+    ...databases.ownership(ctx, env, db, entry),
     createdAt: db.activatedOn,
     details: {
       ...(db.publicEndpoint ? { endpoint: db.publicEndpoint } : {}),
@@ -158,12 +165,6 @@ function resource(ctx: Ctx, env: string, db: CloudDatabase, entry: LedgerEntry |
       ...(db.status && db.status !== 'active' ? { status: db.status } : {}),
     },
   };
-}
-
-function notOurs(ctx: Ctx, env: string, db: CloudDatabase, action: string): OperationError {
-  return new OperationError(`redis-cloud: refusing to ${action} database "${db.name}" (${db.databaseId}) for "${env}": this checkout has no record that fork-stack created it for project "${ctx.project}"; it was left untouched`, {
-    hint: `Redis Cloud databases carry no fork-stack marker, so fork-stack only touches the databases it created here. Delete or rename "${db.name}" yourself, or give "${env}" another name with names = { ${env} = "…" } in [${ctx.slot}].`,
-  });
 }
 
 async function taskOf(ctx: Ctx, call: Promise<{ body: { taskId?: string } }>, what: string): Promise<string> {
@@ -185,23 +186,16 @@ export const provider = {
   },
 
   async fork(ctx, { env, parent }) {
-    const problem = naming.check(ctx, env);
-    if (problem) throw new UsageError(`redis-cloud: ${problem}`);
-    if (isAdoptedEnv(ctx, env)) throw new UsageError(`redis-cloud: "${env}" is a root or protected environment; its database is adopted, never created`);
+    databases.checkForkable(ctx, env);
     const http = api(ctx);
     const all = await listDatabases(ctx, http);
     const name = naming.nameOf(ctx, env);
-    const existing = all.find((db) => db.name === name);
+    const existing = await databases.existing(ctx, env, all);
     if (existing) {
-      const entry = await readLedger(ctx, env);
-      if (!ledgerOwns(ctx, env, entry, [String(existing.databaseId)])) throw notOurs(ctx, env, existing, 'fork over');
-      return resource(ctx, env, existing.status === 'active' ? existing : await waitActive(ctx, http, existing.databaseId, name), entry);
+      const { db, entry } = existing;
+      return resource(ctx, env, db.status === 'active' ? db : await waitActive(ctx, http, db.databaseId, name), entry);
     }
-    if (!all.some((db) => db.name === naming.nameOf(ctx, parent))) {
-      throw new OperationError(`redis-cloud: parent environment "${parent}" has no database "${naming.nameOf(ctx, parent)}" in subscription ${ctx.options.subscription_id}`, {
-        hint: `Run "fork-stack list" to see the environments, or set names = { ${parent} = "<database name>" } in [${ctx.slot}] to adopt an existing database.`,
-      });
-    }
+    databases.parentOf(ctx, parent, all);
     const { options } = ctx;
     ctx.progress({ message: `creating database ${name}` });
     const what = `create database ${name}`;
@@ -236,11 +230,11 @@ export const provider = {
   },
 
   async remove(ctx, { env }) {
-    if (isAdoptedEnv(ctx, env)) throw new UsageError(`redis-cloud: "${env}" is a root or protected environment; fork-stack never deletes its database`);
+    databases.refuseAdoptedRemove(ctx, env);
     const http = api(ctx);
     const db = await findDatabase(ctx, http, env);
     if (!db) return dropLedger(ctx, env);
-    if (!ledgerOwns(ctx, env, await readLedger(ctx, env), [String(db.databaseId)])) throw notOurs(ctx, env, db, 'delete');
+    await databases.checkRemovable(ctx, env, db);
     ctx.progress({ message: `deleting database ${db.name}` });
     const what = `delete database ${db.name}`;
     const response = await http.request<{ taskId?: string }>({ method: 'DELETE', path: `${databasesPath(ctx)}/${db.databaseId}`, what, expect: [404], signal: ctx.signal });
@@ -252,12 +246,7 @@ export const provider = {
   },
 
   async list(ctx) {
-    const out: Resource[] = [];
-    for (const db of await listDatabases(ctx, api(ctx))) {
-      const env = naming.envOf(ctx, db.name);
-      if (env) out.push(resource(ctx, env, db, await readLedger(ctx, env)));
-    }
-    return out;
+    return databases.listed(ctx, await listDatabases(ctx, api(ctx)), (env, db, entry) => resource(ctx, env, db, entry));
   },
 
   async variables(ctx, env) {
@@ -280,20 +269,10 @@ export const provider = {
   async check(ctx): Promise<Check[]> {
     try {
       const all = await listDatabases(ctx, api(ctx));
-      const checks: Check[] = [
+      return [
         { name: 'credentials', status: 'ok', message: `the API key works; subscription ${ctx.options.subscription_id} has ${all.length} databases` },
+        ...databases.rootChecks(ctx, all, (root) => `Set names = { ${root} = "<existing database>" } in [${ctx.slot}].`),
       ];
-      for (const root of ctx.roots) {
-        const name = naming.nameOf(ctx, root);
-        const found = all.some((db) => db.name === name);
-        checks.push({
-          name: `root "${root}"`,
-          status: found ? 'ok' : 'fail',
-          message: found ? `database "${name}" exists` : `no database "${name}" in subscription ${ctx.options.subscription_id}`,
-          fix: found ? undefined : `Set names = { ${root} = "<existing database>" } in [${ctx.slot}].`,
-        });
-      }
-      return checks;
     } catch (error) {
       const status = error instanceof ProviderHttpError ? error.status : 0;
       return [{ name: 'credentials', status: 'fail', message: (error as Error).message, fix: status === 401 || status === 403 ? HOW_TO_GET_KEYS : (error as { hint?: string }).hint }];

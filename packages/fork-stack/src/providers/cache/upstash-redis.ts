@@ -11,19 +11,20 @@
  *  - list: GET /redis/databases, names mapped back to environments through the naming pattern.
  * Upstash databases carry no labels or description, so a name proves nothing: roots are adopted by name
  * and never created, forked over or deleted, and a fork is fork-stack's only when this checkout's
- * ownership record (cache/ownership-ledger.ts) names its database id. Anything else under the
+ * ownership record (cloud/checkout-record.ts) names its database id. Anything else under the
  * environment's name is refused untouched.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
-import { OperationError, UsageError } from '../../core/errors.js';
+import { OperationError } from '../../core/errors.js';
 import type { HttpClient } from '../../core/http.js';
 import { registerSecret } from '../../core/scrub.js';
 import { providerHttp } from '../cloud/http.js';
-import { isAdoptedEnv, Naming } from '../cloud/naming.js';
+import { Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { untilRecorded } from '../cloud/until-recorded.js';
-import { dropLedger, ledgerMarkedFor, ledgerOwns, readLedger, writeLedger, type LedgerEntry } from './ownership-ledger.js';
+import { dropLedger, readLedger, writeLedger, type LedgerEntry } from '../cloud/checkout-record.js';
+import { DatabasePerEnv } from './database-per-env.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, type UpstashRedisOptions } from './upstash-redis.schema.js';
 
 type Ctx = ProviderContext<UpstashRedisOptions>;
@@ -51,6 +52,15 @@ interface UpstashBackup {
 }
 
 const naming = new Naming({}, { noun: 'Upstash database', maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, "-" and "_" only' });
+const databases = new DatabasePerEnv<UpstashDatabase>({
+  label: 'upstash',
+  naming,
+  nameOf: (db) => db.database_name,
+  idOf: (db) => db.database_id,
+  unmarked: 'Upstash databases carry no labels',
+  byHand: ' in the Upstash Console',
+  where: () => '',
+});
 
 function api(ctx: Ctx): HttpClient {
   const email = requireEnv(ctx, 'UPSTASH_EMAIL', 'The e-mail address of your Upstash account.');
@@ -81,24 +91,15 @@ function host(db: UpstashDatabase): string {
 }
 
 function resource(ctx: Ctx, env: string, db: UpstashDatabase, entry: LedgerEntry | undefined): Resource {
-  const owned = !isAdoptedEnv(ctx, env) && ledgerOwns(ctx, env, entry, [db.database_id]);
-  const markedFor = owned ? undefined : ledgerMarkedFor(ctx, env, entry);
   return {
     env,
     name: db.database_name,
     id: db.database_id,
     state: db.state === undefined || db.state === 'active' ? 'ready' : 'creating',
-    owned,
-    ...(markedFor ? { markedFor } : {}),
+    ...databases.ownership(ctx, env, db, entry),
     createdAt: db.creation_time ? new Date(db.creation_time * 1000).toISOString() : undefined,
     details: { host: host(db), ...(db.primary_region ? { region: db.primary_region } : {}), ...(db.state && db.state !== 'active' ? { upstashState: db.state } : {}) },
   };
-}
-
-function notOurs(ctx: Ctx, env: string, db: UpstashDatabase, action: string): OperationError {
-  return new OperationError(`upstash: refusing to ${action} database "${db.database_name}" (${db.database_id}) for "${env}": this checkout has no record that fork-stack created it for project "${ctx.project}"; it was left untouched`, {
-    hint: `Upstash databases carry no labels, so fork-stack only touches the databases it created here. Delete or rename "${db.database_name}" yourself in the Upstash Console, or give "${env}" another name with names = { ${env} = "…" } in [${ctx.slot}].`,
-  });
 }
 
 async function waitActive(ctx: Ctx, http: HttpClient, db: UpstashDatabase, what: string): Promise<UpstashDatabase> {
@@ -175,24 +176,13 @@ export const provider = {
   },
 
   async fork(ctx, { env, parent }) {
-    const problem = naming.check(ctx, env);
-    if (problem) throw new UsageError(`upstash: ${problem}`);
-    if (isAdoptedEnv(ctx, env)) throw new UsageError(`upstash: "${env}" is a root or protected environment; its database is adopted, never created`);
+    databases.checkForkable(ctx, env);
     const http = api(ctx);
     const all = await listDatabases(ctx, http);
     const name = naming.nameOf(ctx, env);
-    const existing = all.find((db) => db.database_name === name);
-    if (existing) {
-      const entry = await readLedger(ctx, env);
-      if (!ledgerOwns(ctx, env, entry, [existing.database_id])) throw notOurs(ctx, env, existing, 'fork over');
-      return resource(ctx, env, await waitActive(ctx, http, existing, 'to become active'), entry);
-    }
-    const parentDb = all.find((db) => db.database_name === naming.nameOf(ctx, parent));
-    if (!parentDb) {
-      throw new OperationError(`upstash: parent environment "${parent}" has no database "${naming.nameOf(ctx, parent)}"`, {
-        hint: `Run "fork-stack list" to see the environments, or set names = { ${parent} = "<database name>" } in [${ctx.slot}] to adopt an existing database.`,
-      });
-    }
+    const existing = await databases.existing(ctx, env, all);
+    if (existing) return resource(ctx, env, await waitActive(ctx, http, existing.db, 'to become active'), existing.entry);
+    const parentDb = databases.parentOf(ctx, parent, all);
     const { options } = ctx;
     ctx.progress({ message: `creating database ${name}` });
     const { body: created } = await http.request<UpstashDatabase>({
@@ -222,23 +212,18 @@ export const provider = {
   },
 
   async remove(ctx, { env }) {
-    if (isAdoptedEnv(ctx, env)) throw new UsageError(`upstash: "${env}" is a root or protected environment; fork-stack never deletes its database`);
+    databases.refuseAdoptedRemove(ctx, env);
     const http = api(ctx);
     const db = await findDatabase(ctx, http, env);
     if (!db) return dropLedger(ctx, env);
-    if (!ledgerOwns(ctx, env, await readLedger(ctx, env), [db.database_id])) throw notOurs(ctx, env, db, 'delete');
+    await databases.checkRemovable(ctx, env, db);
     ctx.progress({ message: `deleting database ${db.database_name}` });
     await http.request({ method: 'DELETE', path: `/redis/database/${encodeURIComponent(db.database_id)}`, what: `delete database ${db.database_name}`, expect: [404], signal: ctx.signal });
     await dropLedger(ctx, env);
   },
 
   async list(ctx) {
-    const out: Resource[] = [];
-    for (const db of await listDatabases(ctx, api(ctx))) {
-      const env = naming.envOf(ctx, db.database_name);
-      if (env) out.push(resource(ctx, env, db, await readLedger(ctx, env)));
-    }
-    return out;
+    return databases.listed(ctx, await listDatabases(ctx, api(ctx)), (env, db, entry) => resource(ctx, env, db, entry));
   },
 
   async variables(ctx, env) {
@@ -261,18 +246,10 @@ export const provider = {
   async check(ctx): Promise<Check[]> {
     try {
       const all = await listDatabases(ctx, api(ctx));
-      const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `the Developer API key works; ${all.length} databases in the account` }];
-      for (const root of ctx.roots) {
-        const name = naming.nameOf(ctx, root);
-        const found = all.some((db) => db.database_name === name);
-        checks.push({
-          name: `root "${root}"`,
-          status: found ? 'ok' : 'fail',
-          message: found ? `database "${name}" exists` : `no database "${name}"`,
-          fix: found ? undefined : `Create it in the Upstash Console, or set names = { ${root} = "<existing database>" } in [${ctx.slot}].`,
-        });
-      }
-      return checks;
+      return [
+        { name: 'credentials', status: 'ok', message: `the Developer API key works; ${all.length} databases in the account` },
+        ...databases.rootChecks(ctx, all, (root) => `Create it in the Upstash Console, or set names = { ${root} = "<existing database>" } in [${ctx.slot}].`),
+      ];
     } catch (error) {
       return [{ name: 'credentials', status: 'fail', message: (error as Error).message, fix: (error as { hint?: string }).hint ?? HOW_TO_GET_KEY }];
     }

@@ -8,6 +8,7 @@ import type { BranchCreateRequest, AnnotationCreateValueRequest, EndpointType } 
 import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError } from '../../core/http.js';
 import type { Check, ForkRequest, Provider, ProviderContext, RemoveRequest, Resource } from '../types.js';
+import { accessFailure as cloudAccessFailure, credentialCheck } from '../cloud/check.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import { neonClient, type NeonClient } from './neon/api.js';
@@ -217,10 +218,9 @@ async function list(ctx: Ctx): Promise<Resource[]> {
 }
 
 async function check(ctx: Ctx): Promise<Check[]> {
-  if (!ctx.env[API_KEY_ENV]?.trim()) {
-    return [{ name: 'credentials', status: 'fail', message: `${API_KEY_ENV} is not set`, fix: `Create an API key in the Neon Console (Account settings → API keys), then export ${API_KEY_ENV}=…` }];
-  }
-  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${API_KEY_ENV} is set` }];
+  const credentials = credentialCheck(ctx, [API_KEY_ENV], `Create an API key in the Neon Console (Account settings → API keys), then export ${API_KEY_ENV}=…`);
+  if (!credentials.ok) return [credentials.check];
+  const checks: Check[] = [credentials.check];
   const api = await neonClient(ctx);
   try {
     const { data } = await api.call(`read project ${ctx.options.project_id}`, (p) => api.sdk.getProject(api.projectId, p));
@@ -247,14 +247,12 @@ async function check(ctx: Ctx): Promise<Check[]> {
 }
 
 function accessFailure(ctx: Ctx, error: unknown): Check {
-  const status = error instanceof ProviderHttpError ? error.status : -1;
-  const message = error instanceof Error ? error.message : String(error);
-  if (status === 401) return { name: 'credentials', status: 'fail', message: `Neon rejected ${API_KEY_ENV} (401)`, fix: `Create a new API key and export ${API_KEY_ENV}.` };
-  if (status === 403)
-    return { name: 'permissions', status: 'fail', message: `the key has no access to project ${ctx.options.project_id} (403)`, fix: "Use a key of the project's organization." };
-  if (status === 404)
-    return { name: 'project', status: 'fail', message: `project ${ctx.options.project_id} not found (404)`, fix: `Check project_id in [${ctx.slot}] (Neon Console → project settings).` };
-  return { name: 'reachability', status: 'fail', message, fix: `Check the network, or ${'FORK_STACK_NEON_API_URL'} if you use a proxy.` };
+  return cloudAccessFailure(error, {
+    rejected: { name: 'credentials', message: `Neon rejected ${API_KEY_ENV} (401)`, fix: `Create a new API key and export ${API_KEY_ENV}.` },
+    forbidden: { name: 'permissions', message: `the key has no access to project ${ctx.options.project_id} (403)`, fix: "Use a key of the project's organization." },
+    notFound: { name: 'project', message: `project ${ctx.options.project_id} not found (404)`, fix: `Check project_id in [${ctx.slot}] (Neon Console → project settings).` },
+    baseUrlEnv: 'FORK_STACK_NEON_API_URL',
+  });
 }
 
 async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {

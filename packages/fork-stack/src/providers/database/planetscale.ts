@@ -5,18 +5,20 @@
  * DATABASE_URL uses (planetscale/credentials.ts). Delete removes the branch and with it its credentials.
  *
  * Ownership: PlanetScale branches carry no labels, so fork-stack's are proven by its ownership record
- * (./registry.ts): the id PlanetScale gave the branch fork-stack created, with the project and
+ * (cloud/checkout-record.ts): the id PlanetScale gave the branch fork-stack created, with the project and
  * environment. A same-named branch made by hand has another id. Production and root branches are never
  * deleted.
  */
 import { OperationError, UsageError } from '../../core/errors.js';
-import { ProviderHttpError, type HttpClient } from '../../core/http.js';
+import type { HttpClient } from '../../core/http.js';
 import type { Check, ForkRequest, Provider, Resource } from '../types.js';
+import { cloudChecks } from '../cloud/check.js';
+import { listed } from '../cloud/list.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
 import { branchPath, databasePath, getBranch, getDatabase, listAll, psClient, type Ctx, type PsBranch, type PsDatabase } from './planetscale/api.js';
 import { branchUrl, forgetCredentials } from './planetscale/credentials.js';
-import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from './registry.js';
+import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from '../cloud/checkout-record.js';
 import { BASE_URL_ENV, DEFAULT_NAMES, TOKEN_ENV, TOKEN_ID_ENV, type PlanetScaleOptions } from './planetscale.schema.js';
 
 const naming = new Naming(DEFAULT_NAMES, {
@@ -181,15 +183,13 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
 async function list(ctx: Ctx): Promise<Resource[]> {
   const http = psClient(ctx);
   const branches = await listAll<PsBranch>(ctx, http, databasePath(ctx, '/branches'), `list branches of database "${ctx.options.database}"`);
-  const out: Resource[] = [];
-  for (const branch of branches) {
-    const env = naming.envOf(ctx, branch.name);
-    if (env === undefined) continue;
-    const own = await ownership(ctx, branch, env);
-    // Development branches without this checkout's record (a teammate's) are listed too, as not owned.
-    if (own.owned || own.markedFor || (!branch.production && branch.parent_branch) || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, branch, env, own));
-  }
-  return out;
+  return listed(ctx, naming, branches, {
+    nameOf: (branch) => branch.name,
+    ownership: (branch, env) => ownership(ctx, branch, env),
+    // Development branches (without this checkout's record: a teammate's) are listed too, as not owned.
+    isBranch: (branch) => !branch.production && Boolean(branch.parent_branch),
+    toResource: (branch, env, own) => toResource(ctx, branch, env, own),
+  });
 }
 
 async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
@@ -215,44 +215,29 @@ async function identity(): Promise<Record<string, string>> {
   return {};
 }
 
-async function check(ctx: Ctx): Promise<Check[]> {
-  const missing = [TOKEN_ID_ENV, TOKEN_ENV].filter((v) => !ctx.env[v]?.trim());
-  if (missing.length > 0) {
-    return [
-      {
-        name: 'credentials',
-        status: 'fail',
-        message: `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set`,
-        fix: `Create a service token in PlanetScale (Settings → Service tokens), then export ${TOKEN_ID_ENV}=… ${TOKEN_ENV}=…`,
-      },
-    ];
-  }
-  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${TOKEN_ID_ENV} and ${TOKEN_ENV} are set` }];
-  try {
-    const db = await getDatabase(ctx, psClient(ctx));
-    checks.push(
-      db
+function check(ctx: Ctx): Promise<Check[]> {
+  return cloudChecks(ctx, {
+    credentials: [TOKEN_ID_ENV, TOKEN_ENV],
+    missingFix: `Create a service token in PlanetScale (Settings → Service tokens), then export ${TOKEN_ID_ENV}=… ${TOKEN_ENV}=…`,
+    probe: async () => {
+      const db = await getDatabase(ctx, psClient(ctx));
+      return db
         ? { name: 'database', status: 'ok', message: `database "${db.name}" (${db.kind ?? 'mysql'}) of ${ctx.options.organization} is reachable` }
         : {
             name: 'database',
             status: 'fail',
             message: `database "${ctx.options.database}" not found in organization ${ctx.options.organization} (404)`,
             fix: `Check organization and database in [${ctx.slot}], and the service token's database access.`,
-          },
-    );
-  } catch (error) {
-    const status = error instanceof ProviderHttpError ? error.status : -1;
-    if (status === 401) checks.push({ name: 'credentials', status: 'fail', message: 'PlanetScale rejected the service token (401)', fix: 'Check both variables; create a new token if needed.' });
-    else if (status === 403)
-      checks.push({
-        name: 'permissions',
-        status: 'fail',
-        message: `the service token has no access to database "${ctx.options.database}" (403)`,
-        fix: 'Grant it read_branch, create_branch, delete_branch, connect_branch and delete_branch_password (create_branch_password for PostgreSQL) on the database (Settings → Service tokens).',
-      });
-    else checks.push({ name: 'reachability', status: 'fail', message: (error as Error).message, fix: `Check the network, or ${BASE_URL_ENV} if you use a proxy.` });
-  }
-  return checks;
+          };
+    },
+    rejected: { name: 'credentials', message: 'PlanetScale rejected the service token (401)', fix: 'Check both variables; create a new token if needed.' },
+    forbidden: {
+      name: 'permissions',
+      message: `the service token has no access to database "${ctx.options.database}" (403)`,
+      fix: 'Grant it read_branch, create_branch, delete_branch, connect_branch and delete_branch_password (create_branch_password for PostgreSQL) on the database (Settings → Service tokens).',
+    },
+    baseUrlEnv: BASE_URL_ENV,
+  });
 }
 
 export const provider = {

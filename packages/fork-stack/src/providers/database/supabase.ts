@@ -8,7 +8,7 @@
  * that disables branching and removes every branch of the project.
  *
  * Ownership: branches carry no label fork-stack could write, so fork-stack's are proven by its ownership
- * record (./registry.ts): the id Supabase gave the branch fork-stack created, with the project and
+ * record (cloud/checkout-record.ts): the id Supabase gave the branch fork-stack created, with the project and
  * environment. A same-named branch made in the dashboard has another id. The default branch is never
  * deleted or forked over.
  */
@@ -17,10 +17,12 @@ import { OperationError, UsageError } from '../../core/errors.js';
 import { ProviderHttpError, type HttpClient } from '../../core/http.js';
 import { registerSecret } from '../../core/scrub.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
+import { cloudChecks } from '../cloud/check.js';
+import { listed } from '../cloud/list.js';
 import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
 import { pollUntil } from '../cloud/poll.js';
-import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from './registry.js';
+import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from '../cloud/checkout-record.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_NAMES, TOKEN_ENV, type SupabaseOptions } from './supabase.schema.js';
 
 type Ctx = ProviderContext<SupabaseOptions>;
@@ -214,15 +216,13 @@ async function remove(ctx: Ctx, { env }: { env: string }): Promise<void> {
 async function list(ctx: Ctx): Promise<Resource[]> {
   // Supabase's branch list is not paginated: one call returns every branch of the project.
   const res = await api(ctx).request<SupabaseBranch[]>({ path: projectPath(ctx, '/branches'), what: 'list branches', signal: ctx.signal });
-  const out: Resource[] = [];
-  for (const branch of res.body ?? []) {
-    const env = naming.envOf(ctx, branch.name);
-    if (env === undefined) continue;
-    const own = await ownership(ctx, branch, env);
-    // Preview branches without this checkout's record (a teammate's) are listed too, as not owned.
-    if (own.owned || own.markedFor || !branch.is_default || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, branch, env, own));
-  }
-  return out;
+  return listed(ctx, naming, res.body ?? [], {
+    nameOf: (branch) => branch.name,
+    ownership: (branch, env) => ownership(ctx, branch, env),
+    // Preview branches (without this checkout's record: a teammate's) are listed too, as not owned.
+    isBranch: (branch) => !branch.is_default,
+    toResource: (branch, env, own) => toResource(ctx, branch, env, own),
+  });
 }
 
 async function variables(ctx: Ctx, env: string): Promise<Record<string, string>> {
@@ -245,24 +245,19 @@ async function variables(ctx: Ctx, env: string): Promise<Record<string, string>>
   return { DATABASE_URL: `postgresql://${user}:${encodeURIComponent(config.db_pass)}@${config.db_host}:${config.db_port}/${encodeURIComponent(ctx.options.database)}` };
 }
 
-async function check(ctx: Ctx): Promise<Check[]> {
-  if (!ctx.env[TOKEN_ENV]?.trim()) {
-    return [{ name: 'credentials', status: 'fail', message: `${TOKEN_ENV} is not set`, fix: `${HOW_TO_GET_TOKEN} Then: export ${TOKEN_ENV}=…` }];
-  }
-  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${TOKEN_ENV} is set` }];
-  try {
-    const res = await api(ctx).request<{ name?: string; status?: string }>({ path: projectPath(ctx), what: `read project ${ctx.options.project_ref}`, signal: ctx.signal });
-    checks.push({ name: 'project', status: 'ok', message: `project "${res.body?.name ?? ctx.options.project_ref}" is reachable${res.body?.status ? ` (${res.body.status})` : ''}` });
-  } catch (error) {
-    const status = error instanceof ProviderHttpError ? error.status : -1;
-    if (status === 401) checks.push({ name: 'credentials', status: 'fail', message: `Supabase rejected ${TOKEN_ENV} (401)`, fix: HOW_TO_GET_TOKEN });
-    else if (status === 403)
-      checks.push({ name: 'permissions', status: 'fail', message: `the token has no access to project ${ctx.options.project_ref} (403)`, fix: "Use a token of a member of the project's organization." });
-    else if (status === 404)
-      checks.push({ name: 'project', status: 'fail', message: `project ${ctx.options.project_ref} not found (404)`, fix: `Check project_ref in [${ctx.slot}].` });
-    else checks.push({ name: 'reachability', status: 'fail', message: (error as Error).message, fix: `Check the network, or ${BASE_URL_ENV} if you use a proxy.` });
-  }
-  return checks;
+function check(ctx: Ctx): Promise<Check[]> {
+  return cloudChecks(ctx, {
+    credentials: [TOKEN_ENV],
+    missingFix: `${HOW_TO_GET_TOKEN} Then: export ${TOKEN_ENV}=…`,
+    probe: async () => {
+      const res = await api(ctx).request<{ name?: string; status?: string }>({ path: projectPath(ctx), what: `read project ${ctx.options.project_ref}`, signal: ctx.signal });
+      return { name: 'project', status: 'ok', message: `project "${res.body?.name ?? ctx.options.project_ref}" is reachable${res.body?.status ? ` (${res.body.status})` : ''}` };
+    },
+    rejected: { name: 'credentials', message: `Supabase rejected ${TOKEN_ENV} (401)`, fix: HOW_TO_GET_TOKEN },
+    forbidden: { name: 'permissions', message: `the token has no access to project ${ctx.options.project_ref} (403)`, fix: "Use a token of a member of the project's organization." },
+    notFound: { name: 'project', message: `project ${ctx.options.project_ref} not found (404)`, fix: `Check project_ref in [${ctx.slot}].` },
+    baseUrlEnv: BASE_URL_ENV,
+  });
 }
 
 export const provider = {

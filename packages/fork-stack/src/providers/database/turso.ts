@@ -9,18 +9,20 @@
  *
  * Ownership: Turso databases carry no labels (the Platform API has no field fork-stack could write a
  * marker in: no labels, annotations or comments on databases or groups), so what fork-stack made is
- * proven by its ownership record (../database/registry.ts): the DbId Turso gave the database it created,
+ * proven by its ownership record (cloud/checkout-record.ts): the DbId Turso gave the database it created,
  * recorded with the project and environment. A same-named database made by hand has another DbId.
  * Roots are adopted by name and never created, deleted or forked over.
  */
 import { apiBaseUrl, requireEnv } from '../../core/credentials.js';
 import { OperationError, UsageError } from '../../core/errors.js';
-import { ProviderHttpError, type HttpClient } from '../../core/http.js';
+import type { HttpClient } from '../../core/http.js';
 import { registerSecret } from '../../core/scrub.js';
 import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
+import { cloudChecks } from '../cloud/check.js';
+import { listed } from '../cloud/list.js';
 import { providerHttp } from '../cloud/http.js';
 import { isAdoptedEnv, Naming } from '../cloud/naming.js';
-import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from './registry.js';
+import { forgetMade, ownershipOf, ownershipText, readRecord, recordMade, recordPending, type Ownership } from '../cloud/checkout-record.js';
 import { BASE_URL_ENV, DEFAULT_BASE_URL, DEFAULT_NAMES, TOKEN_ENV, type TursoOptions } from './turso.schema.js';
 
 type Ctx = ProviderContext<TursoOptions>;
@@ -197,16 +199,13 @@ async function list(ctx: Ctx): Promise<Resource[]> {
     what: `list databases of group "${ctx.options.group}"`,
     signal: ctx.signal,
   });
-  const out: Resource[] = [];
-  for (const db of res.body?.databases ?? []) {
-    if (db.group !== undefined && db.group !== ctx.options.group) continue;
-    const env = naming.envOf(ctx, db.Name);
-    if (env === undefined) continue;
-    const own = await ownership(ctx, db, env);
-    // Branches without this checkout's record (a teammate's) are listed too, as not owned: list shows what exists.
-    if (own.owned || own.markedFor || db.parent?.name || naming.isExplicit(ctx, env) || isAdoptedEnv(ctx, env)) out.push(toResource(ctx, db, env, own));
-  }
-  return out;
+  const inGroup = (res.body?.databases ?? []).filter((db) => db.group === undefined || db.group === ctx.options.group);
+  return listed(ctx, naming, inGroup, {
+    nameOf: (db) => db.Name,
+    ownership: (db, env) => ownership(ctx, db, env),
+    isBranch: (db) => Boolean(db.parent?.name),
+    toResource: (db, env, own) => toResource(ctx, db, env, own),
+  });
 }
 
 async function existingDatabase(ctx: Ctx, env: string) {
@@ -242,33 +241,23 @@ async function variables(ctx: Ctx, env: string): Promise<Record<string, string>>
   return { DATABASE_URL: `libsql://${db.Hostname}`, DATABASE_AUTH_TOKEN: jwt };
 }
 
-async function check(ctx: Ctx): Promise<Check[]> {
-  if (!ctx.env[TOKEN_ENV]?.trim()) {
-    return [{ name: 'credentials', status: 'fail', message: `${TOKEN_ENV} is not set`, fix: `${HOW_TO_GET_TOKEN} Then: export ${TOKEN_ENV}=…` }];
-  }
-  const checks: Check[] = [{ name: 'credentials', status: 'ok', message: `${TOKEN_ENV} is set` }];
-  try {
-    await api(ctx).request({
-      path: orgPath(ctx, `/groups/${encodeURIComponent(ctx.options.group)}`),
-      what: `read group "${ctx.options.group}"`,
-      signal: ctx.signal,
-    });
-    checks.push({ name: 'group', status: 'ok', message: `group "${ctx.options.group}" of organization ${ctx.options.organization} is reachable` });
-  } catch (error) {
-    const status = error instanceof ProviderHttpError ? error.status : -1;
-    if (status === 401) checks.push({ name: 'credentials', status: 'fail', message: `Turso rejected ${TOKEN_ENV} (401)`, fix: HOW_TO_GET_TOKEN });
-    else if (status === 403)
-      checks.push({ name: 'permissions', status: 'fail', message: `the token has no access to organization ${ctx.options.organization} (403)`, fix: 'Mint the token as a member of that organization.' });
-    else if (status === 404)
-      checks.push({
-        name: 'group',
-        status: 'fail',
-        message: `organization ${ctx.options.organization} has no group "${ctx.options.group}" (404)`,
-        fix: `Check organization and group in [${ctx.slot}] (turso group list).`,
-      });
-    else checks.push({ name: 'reachability', status: 'fail', message: (error as Error).message, fix: `Check the network, or ${BASE_URL_ENV} if you use a proxy.` });
-  }
-  return checks;
+function check(ctx: Ctx): Promise<Check[]> {
+  return cloudChecks(ctx, {
+    credentials: [TOKEN_ENV],
+    missingFix: `${HOW_TO_GET_TOKEN} Then: export ${TOKEN_ENV}=…`,
+    probe: async () => {
+      await api(ctx).request({ path: orgPath(ctx, `/groups/${encodeURIComponent(ctx.options.group)}`), what: `read group "${ctx.options.group}"`, signal: ctx.signal });
+      return { name: 'group', status: 'ok', message: `group "${ctx.options.group}" of organization ${ctx.options.organization} is reachable` };
+    },
+    rejected: { name: 'credentials', message: `Turso rejected ${TOKEN_ENV} (401)`, fix: HOW_TO_GET_TOKEN },
+    forbidden: { name: 'permissions', message: `the token has no access to organization ${ctx.options.organization} (403)`, fix: 'Mint the token as a member of that organization.' },
+    notFound: {
+      name: 'group',
+      message: `organization ${ctx.options.organization} has no group "${ctx.options.group}" (404)`,
+      fix: `Check organization and group in [${ctx.slot}] (turso group list).`,
+    },
+    baseUrlEnv: BASE_URL_ENV,
+  });
 }
 
 export const provider = {

@@ -14,7 +14,7 @@
  *
  * Ownership: QStash queues carry no labels, so a queue name proves nothing. fork-stack records each queue
  * it creates (name and QStash's creation time) in this checkout's ownership record
- * (cache/ownership-ledger.ts) right after creating it; an environment is owned only when every one of its
+ * (cloud/checkout-record.ts) right after creating it; an environment is owned only when every one of its
  * queues that exists is recorded, and fork, delete and rollback refuse (touching nothing) when any queue
  * under the environment's names is not.
  */
@@ -25,7 +25,7 @@ import { envFromName, envNameProblem, renderPattern, resourceNameFor } from '../
 import { providerHttp } from '../cloud/http.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { untilRecorded } from '../cloud/until-recorded.js';
-import { dropLedger, ledgerMarkedFor, readLedger, writeLedger, type LedgerEntry } from '../cache/ownership-ledger.js';
+import { dropLedger, ledgerMarkedFor, readLedger, writeLedger, type LedgerEntry } from '../cloud/checkout-record.js';
 import { QUEUE_NAME, type QstashOptions } from './upstash-qstash.schema.js';
 
 type Ctx = ProviderContext<QstashOptions>;

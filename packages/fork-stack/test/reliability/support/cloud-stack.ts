@@ -10,7 +10,7 @@ import { DeleteBucketCommand, GetBucketTaggingCommand, ListBucketsCommand, type 
 import { startFake } from '@fork-stack/provider-fakes';
 import { tempDir } from '../../helpers/cli.js';
 import { createBucket, listing } from '../../helpers/s3-objects.js';
-import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '../../helpers/s3-server.js';
+import { S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY, startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
 import type { CrashStack } from './crash.js';
 import { localLeftovers } from './local-stack.js';
 

@@ -279,6 +279,7 @@ export const awsSecrets: ProviderDefinition<AwsSecretsState, AwsSecretsSeed> = {
     ? awsError(400, 'ThrottlingException', 'Rate exceeded')
     : awsError(Number(kind), kind === '503' ? 'ServiceUnavailable' : 'InternalServiceError', 'injected server error'),
   createState: () => ({ region: 'us-east-1', account: '123456789012', secrets: new Map(), requestTokens: new Map() }),
+  resource: (state, name) => state.secrets.get(name),
   seeder,
   seed(seed, scenario) {
     const secrets = (scenario?.secrets as { name: string; value: string; tags?: Record<string, string> }[] | undefined)

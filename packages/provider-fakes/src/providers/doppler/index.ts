@@ -3,6 +3,7 @@ import { HttpError, badRequest, conflict, notFound } from '../../core/http-error
 import { numberedPage } from '../../core/pagination.js';
 import type { Handler, HandlerContext, ProviderDefinition, SeedContext } from '../../core/provider.js';
 import { dopplerSpec } from './spec.js';
+import { some } from '../../core/fingerprint.js';
 
 export interface DopplerConfig {
   project: string;
@@ -251,6 +252,7 @@ export const doppler: ProviderDefinition<DopplerState, DopplerSeed> = {
     : { status: 401, body: { messages: [failure === 'missing' ? 'Missing authentication token' : 'Invalid Auth token'], success: false } },
   error: (status, message) => ({ status, body: { messages: [message], success: false } }),
   createState: () => ({ projects: new Map(), configs: [] }),
+  resource: (state, name) => some(state.configs.filter((c) => c.name === name)),
   seeder,
   seed(seed, scenario) {
     const projects = (scenario?.projects as { slug: string; environments?: string[]; secrets?: Record<string, Record<string, string>> }[] | undefined)

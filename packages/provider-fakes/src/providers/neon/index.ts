@@ -3,7 +3,7 @@ import type { ProviderDefinition, SeedContext } from '../../core/provider.js';
 import { loadSpec } from '../../core/spec-files.js';
 import { branchHandlers } from './branches.js';
 import {
-  createNeonState, type NeonBranch, type NeonDatabase, type NeonEndpoint, type NeonProject, type NeonRole, type NeonState,
+  branchResource, createNeonState, type NeonBranch, type NeonDatabase, type NeonEndpoint, type NeonProject, type NeonRole, type NeonState,
 } from './model.js';
 import { resourceHandlers } from './resources.js';
 
@@ -121,6 +121,7 @@ export const neon: ProviderDefinition<NeonState, NeonSeed> = {
     : { status: 401, body: { code: '', message: failure === 'missing' ? 'authentication required' : 'authentication failed: invalid API key' } },
   error: (status, message, code) => ({ status, body: { code: code ?? '', message } }),
   createState: createNeonState,
+  resource: branchResource,
   seeder,
   seed(seed, scenario) {
     const projects = (scenario?.projects as NeonProjectSeed[] | undefined) ?? [{ id: 'fake-project-myapp', name: 'myapp' }];

@@ -223,3 +223,18 @@ export function connectionUri(role: NeonRole, database: NeonDatabase, endpoint: 
   if (override) return override;
   return `postgresql://${encodeURIComponent(role.name)}:${encodeURIComponent(role.password)}@${endpointHost(endpoint, pooled)}/${encodeURIComponent(database.name)}?sslmode=require`;
 }
+
+/**
+ * The branches named `name`, each with its roles (and their passwords), databases and computes: what
+ * FakeServer.fingerprint hashes. Revealing a password reads it; resetting one changes the branch.
+ */
+export function branchResource(state: NeonState, name: string) {
+  const branches = [...state.branches.values()].filter((b) => b.name === name);
+  if (branches.length === 0) return undefined;
+  return branches.map((branch) => ({
+    branch,
+    roles: state.roles.filter((r) => r.branch_id === branch.id),
+    databases: state.databases.filter((d) => d.branch_id === branch.id),
+    endpoints: [...state.endpoints.values()].filter((e) => e.branch_id === branch.id),
+  }));
+}

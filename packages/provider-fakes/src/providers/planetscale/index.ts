@@ -3,6 +3,7 @@ import type { ProviderDefinition, SeedContext } from '../../core/provider.js';
 import { loadSpec } from '../../core/spec-files.js';
 import { handlers } from './handlers.js';
 import type { PlanetScaleBranch, PlanetScaleDatabase, PlanetScaleKind, PlanetScaleState } from './model.js';
+import { some } from '../../core/fingerprint.js';
 
 export interface PlanetScaleSeed {
   /** Rename the organization (default `fake-org`). */
@@ -75,6 +76,8 @@ export const planetscale: ProviderDefinition<PlanetScaleState, PlanetScaleSeed> 
     : { status: 401, body: { code: 'unauthorized', message: failure === 'missing' ? 'Authorization header missing or malformed: send <ID>:<TOKEN>' : 'Invalid service token' } },
   error: (status, message, code) => ({ status, body: { code: code ?? STATUS_CODES[status] ?? 'error', message } }),
   createState: () => ({ organization: 'fake-org', databases: new Map(), branches: [], passwords: [], roles: [] }),
+  // Passwords and roles are left out: minting one to connect does not change the branch.
+  resource: (state, name) => some(state.branches.filter((b) => b.name === name)),
   seeder,
   seed(seed, scenario) {
     if (typeof scenario?.organization === 'string') seed.organization(scenario.organization);

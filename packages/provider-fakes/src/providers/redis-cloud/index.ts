@@ -3,6 +3,7 @@ import { notFound } from '../../core/http-error.js';
 import type { Progress } from '../../core/progress.js';
 import type { Handler, HandlerContext, ProviderDefinition, SeedContext } from '../../core/provider.js';
 import { redisCloudSpec } from './spec.js';
+import { some } from '../../core/fingerprint.js';
 
 export interface RedisCloudDatabase {
   databaseId: number;
@@ -201,6 +202,7 @@ export const redisCloud: ProviderDefinition<RedisCloudState, RedisCloudSeed> = {
     : error(401, failure === 'missing' ? 'Send both x-api-key and x-api-secret-key' : 'Invalid API key or secret key'),
   error,
   createState: () => ({ accountId: 1001, subscriptions: new Map(), databases: new Map(), tasks: new Map() }),
+  resource: (state, name) => some([...state.databases.values()].filter((db) => db.name === name)),
   seeder,
   seed(seed, scenario) {
     const subscriptions = (scenario?.subscriptions as { id: number; name?: string; databases?: string[] }[] | undefined)

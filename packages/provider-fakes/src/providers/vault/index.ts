@@ -3,6 +3,7 @@ import { bearerToken, header } from '../../core/auth.js';
 import { HttpError } from '../../core/http-error.js';
 import type { Handler, HandlerContext, ProviderDefinition, SeedContext } from '../../core/provider.js';
 import { vaultSpec } from './spec.js';
+import { some } from '../../core/fingerprint.js';
 
 export interface VaultVersion {
   data: Record<string, unknown>;
@@ -228,6 +229,7 @@ export const vault: ProviderDefinition<VaultState, VaultSeed> = {
   error: (status, message) => ({ status, body: { errors: message ? [message] : [] } }),
   extraMethods: ['LIST'],
   createState: () => ({ mounts: new Map() }),
+  resource: (state, name) => some([...state.mounts.values()].flatMap((m) => (m.secrets.has(name) ? [m.secrets.get(name)] : []))),
   seeder,
   seed(seed, scenario) {
     const mounts = (scenario?.mounts as { name: string; namespace?: string; cas_required?: boolean }[] | undefined) ?? [{ name: 'secret' }];

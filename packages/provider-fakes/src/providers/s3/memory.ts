@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { operationOf, xmlEscape, xmlUnescape, type RecordedRequest } from '../helpers/s3-server.js';
+import { operationOf, parseTagging, pathTarget, taggingXml, xmlEscape, xmlUnescape, type RecordedRequest } from './wire.js';
 
 interface Version {
   key: string;
@@ -85,9 +85,7 @@ export async function startMemoryS3(): Promise<MemoryS3> {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const segments = url.pathname.split('/').slice(1);
-    const name = segments[0] ? decodeURIComponent(segments[0]) : undefined;
-    const key = segments.length > 1 ? segments.slice(1).map(decodeURIComponent).join('/') || undefined : undefined;
+    const { bucket: name, key } = pathTarget(url.pathname);
     const query = Object.fromEntries(url.searchParams);
     const headers = req.headers as Record<string, string | undefined>;
     const op = operationOf(req.method ?? 'GET', name, key, query, headers);
@@ -113,9 +111,9 @@ export async function startMemoryS3(): Promise<MemoryS3> {
       case 'GetBucketVersioning':
         return send(200, `<VersioningConfiguration>${b.versioned ? '<Status>Enabled</Status>' : ''}</VersioningConfiguration>`);
       case 'GetBucketTagging':
-        return b.tags ? send(200, `<Tagging><TagSet>${b.tags.map((t) => `<Tag><Key>${xmlEscape(t.Key)}</Key><Value>${xmlEscape(t.Value)}</Value></Tag>`).join('')}</TagSet></Tagging>`) : fail(404, 'NoSuchTagSet', 'The TagSet does not exist');
+        return b.tags ? send(200, taggingXml(b.tags)) : fail(404, 'NoSuchTagSet', 'The TagSet does not exist');
       case 'PutBucketTagging':
-        b.tags = [...body.matchAll(/<Tag>\s*<Key>([\s\S]*?)<\/Key>\s*<Value>([\s\S]*?)<\/Value>\s*<\/Tag>/g)].map((m) => ({ Key: xmlUnescape(m[1] ?? ''), Value: xmlUnescape(m[2] ?? '') }));
+        b.tags = parseTagging(body);
         return send(204);
       case 'ListMultipartUploads':
         return send(200, '<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>');

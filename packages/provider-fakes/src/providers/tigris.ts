@@ -18,8 +18,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bucketNameProblem } from '../../src/providers/storage/s3-common/bucket-names.js';
-import { operationOf, xmlEscape, type Fault, type RecordedRequest } from '../helpers/s3-server.js';
+import { arm, operationOf, parseTagging, pathTarget, taggingXml, trippedFault, xmlEscape, type ArmedFault, type Fault, type RecordedRequest } from './s3/wire.js';
 
 interface FakeObject {
   body: Buffer;
@@ -77,7 +76,7 @@ function errorXml(code: string, message: string, extra = ''): string {
 
 export async function startTigrisFake(): Promise<TigrisFake> {
   const buckets = new Map<string, FakeBucket>();
-  const faults: (Fault & { seen: number; failed: number })[] = [];
+  const faults: ArmedFault[] = [];
   const takeSnapshot = (bucketName: string, at: Date, name?: string): Snapshot => {
     const bucket = buckets.get(bucketName) as FakeBucket;
     const snapshot = { version: versionAt(at), name, createdAt: at, objects: new Map(bucket.objects) };
@@ -93,7 +92,7 @@ export async function startTigrisFake(): Promise<TigrisFake> {
     resetLog: () => {
       fake.requests.length = 0;
     },
-    inject: (fault) => faults.push({ ...fault, seen: 0, failed: 0 }),
+    inject: (fault) => faults.push(arm(fault)),
     createBucket(name, options = {}) {
       const bucket: FakeBucket = { name, createdAt: new Date(), snapshotEnabled: options.snapshots ?? false, objects: new Map(), snapshots: [] };
       for (const [key, body] of Object.entries(options.objects ?? {})) bucket.objects.set(key, makeObject(Buffer.from(body), 'text/plain'));
@@ -106,9 +105,7 @@ export async function startTigrisFake(): Promise<TigrisFake> {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const segments = url.pathname.split('/').slice(1);
-    const bucketName = segments[0] ? decodeURIComponent(segments[0]) : undefined;
-    const key = segments.length > 1 ? segments.slice(1).map(decodeURIComponent).join('/') || undefined : undefined;
+    const { bucket: bucketName, key } = pathTarget(url.pathname);
     const query = Object.fromEntries(url.searchParams);
     const headers = req.headers as Record<string, string | undefined>;
     const op = operationOf(req.method ?? 'GET', bucketName, key, query, headers);
@@ -123,12 +120,8 @@ export async function startTigrisFake(): Promise<TigrisFake> {
     };
     const fail = (status: number, code: string, message: string) => send(status, errorXml(code, message));
 
-    for (const fault of faults) {
-      const matches = typeof fault.op === 'string' ? fault.op === op : fault.op(request);
-      if (!matches) continue;
-      fault.seen++;
-      if (fault.seen <= (fault.after ?? 0) || fault.failed >= (fault.times ?? 1)) continue;
-      fault.failed++;
+    const fault = trippedFault(faults, request);
+    if (fault) {
       return fail(fault.status, fault.code, fault.message ?? 'injected by the test');
     }
     const credential = /Credential=([^/]+)\//.exec(headers.authorization ?? '')?.[1];
@@ -177,8 +170,7 @@ export async function startTigrisFake(): Promise<TigrisFake> {
           const snapshot = takeSnapshot(name, new Date(), label);
           return send(200, '', { 'x-tigris-snapshot-version': snapshot.version });
         }
-        const problem = bucketNameProblem(name, 'tigris');
-        if (problem) return fail(400, 'InvalidBucketName', 'The specified bucket is not valid.');
+        if (!validBucketName(name)) return fail(400, 'InvalidBucketName', 'The specified bucket is not valid.');
         if (bucket) return fail(409, 'BucketAlreadyExists', 'The requested bucket name is not available.');
         const source = headers['x-tigris-fork-source-bucket'];
         if (source) {
@@ -214,10 +206,10 @@ export async function startTigrisFake(): Promise<TigrisFake> {
       case 'GetBucketTagging':
         if (!bucket) return noSuchBucket();
         if (!bucket.tags) return fail(404, 'NoSuchTagSet', 'The TagSet does not exist');
-        return send(200, `<?xml version="1.0" encoding="UTF-8"?>\n<Tagging><TagSet>${bucket.tags.map((t) => `<Tag><Key>${xmlEscape(t.Key)}</Key><Value>${xmlEscape(t.Value)}</Value></Tag>`).join('')}</TagSet></Tagging>`);
+        return send(200, `<?xml version="1.0" encoding="UTF-8"?>\n${taggingXml(bucket.tags)}`);
       case 'PutBucketTagging':
         if (!bucket) return noSuchBucket();
-        bucket.tags = [...body.toString().matchAll(/<Tag>\s*<Key>([\s\S]*?)<\/Key>\s*<Value>([\s\S]*?)<\/Value>\s*<\/Tag>/g)].map((m) => ({ Key: m[1] ?? '', Value: m[2] ?? '' }));
+        bucket.tags = parseTagging(body.toString());
         return send(204);
       case 'ListObjectsV2': {
         if (!bucket) return noSuchBucket();
@@ -262,4 +254,12 @@ export async function startTigrisFake(): Promise<TigrisFake> {
 
 function makeObject(body: Buffer, contentType: string): FakeObject {
   return { body, etag: `"${createHash('md5').update(body).digest('hex')}"`, lastModified: new Date(), contentType };
+}
+
+/**
+ * Tigris's documented bucket naming rules ("Bucket Naming Rules"), written here rather than taken from
+ * fork-stack's own check: a fake that shared the code under test could not catch a mistake in it.
+ */
+function validBucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d{1,3}(\.\d{1,3}){3}$/.test(name) && !name.startsWith('xn--') && !name.endsWith('-s3alias');
 }

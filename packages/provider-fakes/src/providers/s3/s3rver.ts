@@ -14,7 +14,7 @@
  * - UploadPartCopy (multipart server-side copy of byte ranges), with x-amz-copy-source-if-match;
  * - HeadBucket without listing the bucket, and GetBucketVersioning (never versioned, as on s3rver).
  * Versioning itself (ListObjectVersions) is not there: versioned buckets are tested against
- * test/fakes/s3-memory.ts.
+ * the in-memory S3 (memory.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs, mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { arm, operationOf, parseTagging, pathTarget, taggingXml, trippedFault, utf8Compare, xmlEscape, xmlUnescape, type ArmedFault, type Fault, type RecordedRequest } from './wire.js';
 
 const require = createRequire(import.meta.url);
 
@@ -67,29 +68,6 @@ const { TaggingConfiguration } = require('s3rver/lib/models/config') as { Taggin
 export const S3RVER_ACCESS_KEY = 'S3RVER';
 export const S3RVER_SECRET_KEY = 'S3RVER';
 
-export interface RecordedRequest {
-  op: string;
-  /** DeleteObjects: how many keys the batch named. */
-  keys?: number;
-  method: string;
-  bucket?: string;
-  key?: string;
-  query: Record<string, string>;
-  headers: Record<string, string | undefined>;
-}
-
-export interface Fault {
-  /** Operation name ("CopyObject") or a predicate over the request. */
-  op: string | ((request: RecordedRequest) => boolean);
-  status: number;
-  code: string;
-  message?: string;
-  /** How many matching requests fail; Infinity for all. */
-  times?: number;
-  /** Let this many matching requests through first. */
-  after?: number;
-}
-
 export interface S3Server {
   endpoint: string;
   region: 'us-east-1';
@@ -112,42 +90,6 @@ export interface S3Server {
   close(): Promise<void>;
 }
 
-/** S3 operation name of a path-style request. */
-export function operationOf(method: string, bucket: string | undefined, key: string | undefined, query: Record<string, string>, headers: Record<string, string | undefined>): string {
-  const has = (q: string) => Object.prototype.hasOwnProperty.call(query, q);
-  if (!bucket) return method === 'GET' ? 'ListBuckets' : `${method} /`;
-  if (!key) {
-    if (has('tagging')) return { PUT: 'PutBucketTagging', GET: 'GetBucketTagging', DELETE: 'DeleteBucketTagging' }[method] ?? `${method} ?tagging`;
-    if (has('versioning')) return method === 'GET' ? 'GetBucketVersioning' : 'PutBucketVersioning';
-    if (has('versions')) return 'ListObjectVersions';
-    if (has('uploads')) return 'ListMultipartUploads';
-    if (has('delete')) return 'DeleteObjects';
-    if (method === 'GET') return query['list-type'] === '2' ? 'ListObjectsV2' : 'ListObjects';
-    return { PUT: 'CreateBucket', HEAD: 'HeadBucket', DELETE: 'DeleteBucket' }[method] ?? `${method} bucket`;
-  }
-  const copy = headers['x-amz-copy-source'] !== undefined;
-  if (has('tagging')) return { PUT: 'PutObjectTagging', GET: 'GetObjectTagging', DELETE: 'DeleteObjectTagging' }[method] ?? `${method} ?tagging`;
-  if (method === 'PUT') return has('partNumber') ? (copy ? 'UploadPartCopy' : 'UploadPart') : copy ? 'CopyObject' : 'PutObject';
-  if (method === 'POST') return has('uploads') ? 'CreateMultipartUpload' : has('uploadId') ? 'CompleteMultipartUpload' : 'PostObject';
-  if (method === 'DELETE') return has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
-  return method === 'HEAD' ? 'HeadObject' : 'GetObject';
-}
-
-export function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
-}
-
-export function xmlUnescape(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_m, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)));
-    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[e.toLowerCase()] as string;
-  });
-}
-
-/** S3 lists keys in UTF-8 binary order. */
-export function utf8Compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
 
 async function readBody(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -189,16 +131,6 @@ function tagsFromQuery(query: string): { Key: string; Value: string }[] {
   return [...new URLSearchParams(query)].map(([Key, Value]) => ({ Key, Value }));
 }
 
-function taggingXml(tags: { Key: string; Value: string }[]): string {
-  return `<Tagging><TagSet>${tags.map((t) => `<Tag><Key>${xmlEscape(t.Key)}</Key><Value>${xmlEscape(t.Value)}</Value></Tag>`).join('')}</TagSet></Tagging>`;
-}
-
-function parseTagging(xml: string): { Key: string; Value: string }[] {
-  return [...xml.matchAll(/<Tag>\s*<Key>([\s\S]*?)<\/Key>\s*<Value>([\s\S]*?)<\/Value>\s*<\/Tag>/g)].map((m) => ({
-    Key: xmlUnescape(m[1] ?? ''),
-    Value: xmlUnescape(m[2] ?? ''),
-  }));
-}
 
 async function listObjectsV2(ctx: KoaContext, bucket: string): Promise<void> {
   const q = ctx.query;
@@ -272,22 +204,16 @@ function tagFile(ctx: KoaContext, bucket: string): string {
 }
 
 /** The compatibility layer described at the top of this file, plus the log and the faults. */
-function harnessMiddleware(server: S3Server, faults: (Fault & { seen: number; failed: number })[]): Middleware {
+function harnessMiddleware(server: S3Server, faults: ArmedFault[]): Middleware {
   const auth = authentication();
   return async (ctx, next) => {
-    const segments = ctx.path.split('/').slice(1);
-    const bucket = segments[0] ? decodeURIComponent(segments[0]) : undefined;
-    const key = segments.length > 1 ? segments.slice(1).map((s) => decodeURIComponent(s)).join('/') || undefined : undefined;
+    const { bucket, key } = pathTarget(ctx.path);
     const op = operationOf(ctx.method, bucket, key, ctx.query, ctx.headers);
     const request: RecordedRequest = { op, method: ctx.method, bucket, key, query: { ...ctx.query }, headers: { ...ctx.headers } };
     server.requests.push(request);
     server.onRequest?.(request);
-    for (const fault of faults) {
-      const matches = typeof fault.op === 'string' ? fault.op === op : fault.op(request);
-      if (!matches) continue;
-      fault.seen++;
-      if (fault.seen <= (fault.after ?? 0) || fault.failed >= (fault.times ?? 1)) continue;
-      fault.failed++;
+    const fault = trippedFault(faults, request);
+    if (fault) {
       return xmlResponse(ctx, `<Error><Code>${fault.code}</Code><Message>${xmlEscape(fault.message ?? 'injected by the test')}</Message></Error>`, fault.status);
     }
 
@@ -371,7 +297,7 @@ function harnessMiddleware(server: S3Server, faults: (Fault & { seen: number; fa
 export async function startS3Server(options: { directory?: string } = {}): Promise<S3Server> {
   const directory = options.directory ?? mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
   const app = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, vhostBuckets: false });
-  const faults: (Fault & { seen: number; failed: number })[] = [];
+  const faults: ArmedFault[] = [];
   const clients: S3Client[] = [];
   const server: S3Server = {
     endpoint: '',
@@ -383,7 +309,7 @@ export async function startS3Server(options: { directory?: string } = {}): Promi
     resetLog: () => {
       server.requests.length = 0;
     },
-    inject: (fault) => faults.push({ ...fault, seen: 0, failed: 0 }),
+    inject: (fault) => faults.push(arm(fault)),
     clearFaults: () => {
       faults.length = 0;
     },
