@@ -56,5 +56,7 @@ describe.concurrent.each(stacks.map((stack, i) => ({ ...stack, envName: `itest-t
     } finally {
       project.cleanup();
     }
-  });
+    // A whole stack's create → switch → test → delete through make and the CLI: over two minutes on a
+    // loaded 2-core machine (the fresh-clone CI run found it), a few seconds when idle.
+  }, 360_000);
 });
