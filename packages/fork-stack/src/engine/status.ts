@@ -6,17 +6,11 @@ import { readMeta } from '../core/state.js';
 import type { Engine } from './context.js';
 import { currentEnv } from './current.js';
 import { earliest, findAll } from './find.js';
+import type { EnvSummary } from './list.js';
 import { isProtected } from './protect.js';
 
-export interface StatusResult {
-  name: string;
-  state: 'ready' | 'partial' | 'creating' | 'deleting' | 'resetting';
-  current: boolean;
-  protected: boolean;
-  root: boolean;
-  parent?: string;
-  createdAt?: string;
-  expiresAt?: string;
+/** One environment as `list` sums it up, with each slot's resource named by slot, provider and name. */
+export interface StatusResult extends Omit<EnvSummary, 'resources'> {
   resources: { slot: string; provider: string; name: string; resource: Resource | null }[];
 }
 
