@@ -154,8 +154,12 @@ async function fingerprint(ctx: ProviderContext<unknown>, env: string, withMarke
     .join();
 }
 
+const contractRoots: string[] = [];
+afterAll(() => contractRoots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
 async function seededContext(): Promise<{ ctx: ProviderContext<unknown>; root: string }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'jsondb-contract-'));
+  contractRoots.push(root);
   const ctx = testContext({ kind: 'database', root, schema: schemaModule.schema });
   await provider.createEmpty!(ctx, 'dev');
   writeFileSync(path.join(await dirOf(ctx, 'dev'), 'users.json'), '[{"id":1},{"id":2}]\n');
