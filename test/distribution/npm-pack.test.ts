@@ -48,10 +48,12 @@ function keptFiles(dir: string): string[] {
 
 /** A clean-clone-like copy of what the two packages build from, sharing this checkout's node_modules. */
 function stageRepository(): void {
-  const sources = ['LICENSE', 'tsconfig.base.json', 'scripts/prepack.mjs', 'packages/fork-stack', 'packages/create-fork-stack', 'templates/base', 'docs/ci', 'stacks'];
+  const sources = ['LICENSE', 'tsconfig.base.json', 'scripts/prepack.mjs', 'packages/fork-stack', 'packages/create-fork-stack', 'packages/provider-kit', 'packages/provider-fakes/src', 'packages/provider-fakes/package.json', 'templates/base', 'docs/ci', 'stacks'];
+  // The kit's ./testing entry is built from the contract suites fork-stack's own tests use.
+  const kitSources = /^packages\/fork-stack\/test\/helpers\/(provider|ownership)-contract\.ts$/;
   for (const source of sources) {
     for (const file of keptFiles(source)) {
-      if (/^packages\/[^/]+\/test\//.test(file)) continue;
+      if (/^packages\/[^/]+\/test\//.test(file) && !kitSources.test(file)) continue;
       mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
       copyFileSync(path.join(REPO, file), path.join(stage, file));
     }
@@ -71,6 +73,7 @@ beforeAll(() => {
   stageRepository();
   packed['fork-stack'] = pack('fork-stack');
   packed['create-fork-stack'] = pack('create-fork-stack');
+  packed['@fork-stack/provider-kit'] = pack('provider-kit');
   mkdirSync(consumer);
   writeFileSync(path.join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`);
   ok(run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...Object.values(packed).map((p) => path.join(tarballs, p.filename))], consumer));
@@ -109,6 +112,27 @@ describe('npm pack: exactly what is needed', () => {
     expect(files).toContain('dist/templates/stacks/index.json');
     for (const { name } of index.stacks) expect(files, `stack ${name}`).toContain(`dist/templates/stacks/${name}/fork-stack.toml`);
     expect(files).toContain('dist/templates/ci/github/preview.yml');
+  });
+});
+
+describe('npm pack: the provider kit', () => {
+  it('@fork-stack/provider-kit: dist/ with types for ., ./testing and ./fakes, README, CHANGELOG, LICENSE; no sources or tests', () => {
+    const files = paths('@fork-stack/provider-kit');
+    for (const required of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/testing.js', 'dist/testing.d.ts', 'dist/fakes.js', 'dist/fakes.d.ts']) {
+      expect(files, required).toContain(required);
+    }
+    const unexpected = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/[\w.-]+\.(js|d\.ts))$/.test(f));
+    expect(unexpected).toEqual([]);
+  });
+
+  it('installed beside fork-stack: one provider API, and a package schema made with it passes fork-stack\'s checks', () => {
+    const script = [
+      "import { PROVIDER_API_VERSION as engine } from 'fork-stack';",
+      "import { PROVIDER_API_VERSION as kit, defineProviderSchema, z, UsageError } from '@fork-stack/provider-kit';",
+      "const made = defineProviderSchema({ kind: 'cache', schema: z.strictObject({ prefix: z.string().default('x') }), example: '' });",
+      "console.log(engine === kit, made.providerApi === engine, made.schema.parse({}).prefix, new UsageError('u').exitCode);",
+    ].join('\n');
+    expect(ok(run(process.execPath, ['--input-type=module', '-e', script], consumer)).trim()).toBe('true true x 2');
   });
 });
 

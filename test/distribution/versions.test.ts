@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_VERSION, VERSION } from '../../packages/fork-stack/src/version.js';
+import { PROVIDER_API_VERSION } from '../../packages/fork-stack/src/providers/package-api.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (file: string) => readFileSync(path.join(REPO, file), 'utf8');
@@ -52,6 +53,17 @@ describe('npm packages', () => {
     expect(newestChangelogEntry('packages/create-fork-stack/CHANGELOG.md')).toBe(scaffolder.version);
     // changesets (updateInternalDependencies) rewrites this range whenever fork-stack is released.
     expect((scaffolder.dependencies as Record<string, string>)['fork-stack']).toBe(`^${String(engine.version)}`);
+  });
+});
+
+describe('the provider kit', () => {
+  it('@fork-stack/provider-kit: package.json and CHANGELOG agree; it speaks the provider API this fork-stack checks', () => {
+    const kit = json('packages/provider-kit/package.json');
+    expect(kit.version).toMatch(SEMVER);
+    expect(newestChangelogEntry('packages/provider-kit/CHANGELOG.md')).toBe(kit.version);
+    expect(read('packages/provider-kit/CHANGELOG.md')).toContain(`provider API ${PROVIDER_API_VERSION}`);
+    // The kit's ./testing entry drives the engine of the fork-stack it is installed beside.
+    expect((kit.peerDependencies as Record<string, string>)['fork-stack']).toBe('>=0.1.0');
   });
 });
 

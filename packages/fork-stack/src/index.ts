@@ -6,6 +6,9 @@ export { loadConfig, parseConfig, type ProjectConfig, type SlotConfig } from './
 export { createEngine, type Engine, type EngineOptions, type Reporter } from './engine/context.js';
 export { createEnvironment, type CreateOptions, type CreateResult } from './engine/create.js';
 export { deleteEnvironment, type DeleteResult } from './engine/remove.js';
+export { resetEnvironment, type ResetResult } from './engine/reset.js';
+export { collectGarbage, type GcOptions, type GcResult } from './engine/gc.js';
+export { projectPaths, type ProjectPaths } from './core/project.js';
 export { listEnvironments, type EnvSummary, type ListResult } from './engine/list.js';
 export { switchEnvironment, type SwitchResult } from './engine/switch.js';
 export { environmentStatus, type StatusResult } from './engine/status.js';
@@ -18,4 +21,5 @@ export { formatDotenv, parseDotenv, quoteValue } from './core/files/dotenv.js';
 export { envNameProblem, isValidEnvName } from './core/names.js';
 export { registry } from './providers/registry.js';
 export type * from './providers/types.js';
+export { PACKAGE_PREFIX, PROVIDER_API_VERSION, defineProviderSchema, type PackageSchemaModule } from './providers/package-api.js';
 export { VERSION, CONTRACT_VERSION } from './version.js';

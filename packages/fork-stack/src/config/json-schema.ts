@@ -20,9 +20,13 @@ async function sectionSchema(kind: Kind): Promise<z.ZodType> {
         .extend(options.shape);
     }),
   );
-  if (variants.length === 0) return z.never();
-  if (variants.length === 1) return variants[0] as z.ZodType;
-  return z.discriminatedUnion('provider', variants as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]);
+  // A provider from an installed package (providers/packages.ts): its own keys are its schema's, not known here.
+  const fromPackage = z
+    .looseObject({ provider: z.string().regex(/^npm:/).meta({ description: `A ${kind} provider from an installed npm package: "npm:<package>".` }) })
+    .extend(commonSchemas[kind].shape);
+  if (variants.length === 0) return fromPackage;
+  const builtIn = variants.length === 1 ? (variants[0] as z.ZodType) : z.discriminatedUnion('provider', variants as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]);
+  return z.union([builtIn, fromPackage]);
 }
 
 export async function buildJsonSchema(): Promise<Record<string, unknown>> {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { CONFIG_FILE, findUp, projectPaths, type ProjectPaths } from '../core/project.js';
 import { lookup, providerNames } from '../providers/registry.js';
-import { KINDS, type Kind } from '../providers/types.js';
+import { KINDS, type Kind, type ProviderSchemaModule } from '../providers/types.js';
 import { COMMON_EXAMPLES, commonSchemas } from './common.js';
 import { BUCKET_KEY_PATTERN, SECTION_KEYS, topLevelSchema, type TopLevelConfig } from '../core/config-schema.js';
 
@@ -124,12 +124,12 @@ export async function parseConfig(text: string, file: string): Promise<ProjectCo
           problems.push(`[storage.${name}]: bucket names in the config are lower-case letters, digits, "_" and "-" (e.g. [storage.uploads])`);
           continue;
         }
-        const slot = await validateSection(kind, `storage.${name}`, section[name], problems, { name, isDefault: name === defaultName });
+        const slot = await validateSection(kind, `storage.${name}`, section[name], problems, path.dirname(file), { name, isDefault: name === defaultName });
         if (slot) slots.push(slot);
       }
       continue;
     }
-    const slot = await validateSection(kind, kind, section, problems);
+    const slot = await validateSection(kind, kind, section, problems, path.dirname(file));
     if (slot) slots.push(slot);
   }
 
@@ -185,6 +185,7 @@ async function validateSection(
   id: string,
   section: unknown,
   problems: string[],
+  root: string,
   bucket?: { name: string; isDefault: boolean },
 ): Promise<SlotConfig | undefined> {
   if (!isTable(section)) {
@@ -201,9 +202,9 @@ async function validateSection(
     problems.push(`[${id}] provider: must be a string such as "${known[0] ?? ''}"`);
     return undefined;
   }
-  const entry = lookup(kind, provider);
+  const entry = lookup(kind, provider, root);
   if (!entry) {
-    problems.push(`[${id}] provider: unknown ${kind} provider "${provider}"; known: ${known.map((k) => `"${k}"`).join(', ')}`);
+    problems.push(`[${id}] provider: unknown ${kind} provider "${provider}"; known: ${known.map((k) => `"${k}"`).join(', ')}, or "npm:<package>" for an installed provider package`);
     return undefined;
   }
   const commonSchema = commonSchemas[kind];
@@ -213,7 +214,15 @@ async function validateSection(
   for (const [key, value] of Object.entries(rest)) (commonKeys.includes(key) ? commonInput : options)[key] = value;
   const common = commonSchema.safeParse(commonInput);
   if (!common.success) problems.push(...formatIssues(common.error.issues, [id], COMMON_EXAMPLES));
-  const mod = await entry.schema();
+  let mod: ProviderSchemaModule;
+  try {
+    mod = await entry.schema();
+  } catch (error) {
+    // A provider package that is missing, incomplete or built for another fork-stack (providers/packages.ts).
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(`[${id}] provider: ${error.message}`);
+    return undefined;
+  }
   const parsed = mod.schema.safeParse(options);
   if (!parsed.success) {
     const examples = exampleLines(mod.example);

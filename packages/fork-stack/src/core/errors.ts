@@ -6,6 +6,16 @@
  */
 export type ExitCode = 1 | 2;
 
+/**
+ * A provider package bundles its own copy of these classes (through @fork-stack/provider-kit), so an
+ * error it throws is not on this copy's prototype chain. Every instance carries its class's kind under a
+ * global symbol, and `instanceof ForkStackError`/`UsageError`/`OperationError` accept either: a package's
+ * UsageError still exits 2 with its hint (docs/architecture.md, "Providers from packages").
+ */
+const KIND = Symbol.for('fork-stack.error-kind');
+type ErrorKind = 'error' | 'usage' | 'operation';
+const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
+
 export interface ErrorOptions {
   /** What the user can do about it: one or two lines. */
   hint?: string;
@@ -15,6 +25,15 @@ export interface ErrorOptions {
 }
 
 export class ForkStackError extends Error {
+  /** Same class, or the same kind of error from another copy of this module (see KIND). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (ordinaryInstanceOf.call(this, value)) return true;
+    const accepts = ACCEPTS.get(this);
+    const kind = typeof value === 'object' && value !== null ? (value as { [KIND]?: unknown })[KIND] : undefined;
+    return accepts !== undefined && typeof kind === 'string' && accepts.includes(kind as ErrorKind);
+  }
+
+  declare readonly [KIND]: ErrorKind;
   readonly exitCode: ExitCode;
   readonly hint?: string;
   readonly details: string[];
@@ -25,7 +44,12 @@ export class ForkStackError extends Error {
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.details = options.details ?? [];
+    brand(this, 'error');
   }
+}
+
+function brand(error: ForkStackError, kind: ErrorKind): void {
+  Object.defineProperty(error, KIND, { value: kind, enumerable: false, configurable: true });
 }
 
 /** The user asked for something that cannot work as asked (bad name, bad flag, bad config): exit 2. */
@@ -33,6 +57,7 @@ export class UsageError extends ForkStackError {
   constructor(message: string, options: ErrorOptions = {}) {
     super(2, message, options);
     this.name = 'UsageError';
+    brand(this, 'usage');
   }
 }
 
@@ -41,8 +66,16 @@ export class OperationError extends ForkStackError {
   constructor(message: string, options: ErrorOptions = {}) {
     super(1, message, options);
     this.name = 'OperationError';
+    brand(this, 'operation');
   }
 }
+
+/** Which kinds each base class accepts from another copy; subclasses (ProviderHttpError) stay strict. */
+const ACCEPTS = new Map<unknown, readonly ErrorKind[]>([
+  [ForkStackError, ['error', 'usage', 'operation']],
+  [UsageError, ['usage']],
+  [OperationError, ['operation']],
+]);
 
 export function isForkStackError(error: unknown): error is ForkStackError {
   return error instanceof ForkStackError;

@@ -11,7 +11,9 @@ const MASK = '****';
  */
 const MIN_SCRUB_LENGTH = 6;
 
-const registered = new Set<string>();
+// One set per process, shared with the copy of this module a provider package bundles (through
+// @fork-stack/provider-kit), so its HTTP errors are scrubbed of the secrets the engine registered.
+const registered: Set<string> = ((globalThis as { [key: symbol]: unknown })[Symbol.for('fork-stack.secrets')] ??= new Set<string>()) as Set<string>;
 
 /** Remember a secret value so that any later output containing it is scrubbed. */
 export function registerSecret(value: string | undefined): void {

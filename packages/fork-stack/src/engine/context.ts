@@ -89,7 +89,7 @@ export function createEngine(config: ProjectConfig, options: EngineOptions = {})
     slots() {
       loaded ??= Promise.all(
         config.slots.map(async (slot) => {
-          const provider = options.providers?.[slot.id] ?? (await loadProvider(slot));
+          const provider = options.providers?.[slot.id] ?? (await loadProvider(slot, config.root));
           return { config: slot, provider, ctx: contextFor(slot, provider, signal) };
         }),
       );
@@ -102,8 +102,8 @@ export function createEngine(config: ProjectConfig, options: EngineOptions = {})
   return engine;
 }
 
-async function loadProvider(slot: SlotConfig): Promise<Provider<unknown>> {
-  const entry = lookup(slot.kind, slot.provider);
+async function loadProvider(slot: SlotConfig, root: string): Promise<Provider<unknown>> {
+  const entry = lookup(slot.kind, slot.provider, root);
   if (!entry) throw new UsageError(`unknown ${slot.kind} provider "${slot.provider}"`);
   return (await entry.load()).provider;
 }

@@ -1,8 +1,10 @@
 /**
  * The one place providers are registered. Each entry loads lazily: the schema module when a config names
  * the provider, the implementation (and its SDK) only when a command talks to it. Adding a backend is one
- * line here, one module with its schema, one docs page.
+ * line here, one module with its schema, one docs page. A provider from an installed package is named
+ * `npm:<package>` and loaded from the project root by packages.ts, imported only then.
  */
+import { PACKAGE_PREFIX } from './package-api.js';
 import type { Kind, ProviderContext, ProviderModule, ProviderSchemaModule } from './types.js';
 
 export interface RegistryEntry {
@@ -153,7 +155,12 @@ export function providerNames(kind: Kind): string[] {
   return Object.keys(registry[kind]);
 }
 
-export function lookup(kind: Kind, name: string): RegistryEntry | undefined {
+/**
+ * The entry for a provider name: a built-in, or with `root` (the project root it resolves from) an
+ * installed package named `npm:<package>`.
+ */
+export function lookup(kind: Kind, name: string, root?: string): RegistryEntry | undefined {
+  if (name.startsWith(PACKAGE_PREFIX)) return root === undefined ? undefined : packageEntry(kind, name, root);
   return Object.prototype.hasOwnProperty.call(registry[kind], name) ? registry[kind][name] : undefined;
 }
 
@@ -165,4 +172,12 @@ export function defaultProvider(kind: Kind): string | undefined {
 /** Every registered name, whatever its kind: what `cli/` may not spell out (test/architecture). */
 export function allProviderNames(): string[] {
   return (Object.keys(registry) as Kind[]).flatMap((kind) => providerNames(kind));
+}
+
+function packageEntry(kind: Kind, name: string, root: string): RegistryEntry {
+  return {
+    summary: `${kind} provider from the package ${name.slice(PACKAGE_PREFIX.length)}`,
+    schema: async () => (await import('./packages.js')).loadPackageSchema(kind, name, root),
+    load: async () => (await import('./packages.js')).loadPackageProvider(kind, name, root),
+  };
 }

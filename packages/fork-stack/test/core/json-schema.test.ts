@@ -21,4 +21,14 @@ describe('JSON Schema for editors', () => {
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...config, database: { provider: 'mongo' } })).toBe(false);
   });
+
+  it('accepts a provider from a package ("npm:<package>") with its own keys, in every kind of section', async () => {
+    const ajv = new Ajv2020.default({ strict: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(file, 'utf8')));
+    const config = parse(await renderConfig({ project: 'app', ...LOCAL_STACK }));
+    const fromPackage = { provider: 'npm:@acme/fork-stack-minio', endpoint: 'http://localhost:9000' };
+    expect(validate({ ...config, database: fromPackage }), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...config, storage: { uploads: { ...fromPackage, default: true } } }), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...config, cache: { provider: 'npm-like-but-not' } })).toBe(false);
+  });
 });
