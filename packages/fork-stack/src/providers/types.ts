@@ -1,5 +1,5 @@
 /**
- * The one interface every provider implements, whatever its kind (DESIGN.md §4). A provider is a plain
+ * The one interface every provider implements, whatever its kind (docs/architecture.md, "The pieces"). A provider is a plain
  * module exporting `provider` (checked with `satisfies Provider<Options>`) next to a `<name>.schema.ts`
  * holding its zod options schema, so that validating a config never loads a provider's SDK.
  *
@@ -185,7 +185,7 @@ export interface Provider<Options = unknown> {
   remove(ctx: ProviderContext<Options>, request: RemoveRequest): Promise<void>;
   /** Every environment's resource that exists, paginated to the end. */
   list(ctx: ProviderContext<Options>): Promise<Resource[]>;
-  /** The variables an app needs to use `env`'s resource (DESIGN.md §3). */
+  /** The variables an app needs to use `env`'s resource (docs/architecture.md, "Variables contract"). */
   variables(ctx: ProviderContext<Options>, env: string): Promise<Record<string, string>>;
   check(ctx: ProviderContext<Options>): Promise<Check[]>;
 

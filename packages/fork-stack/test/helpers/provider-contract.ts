@@ -1,5 +1,5 @@
 /**
- * The contract every provider passes, whatever its kind (STYLE.md: one shared suite). A provider's test
+ * The contract every provider passes, whatever its kind (docs/architecture.md, "The pieces": one shared suite). A provider's test
  * file calls `providerContract(...)` with a setup that returns a context whose parent environment exists
  * (seeded with some data), and optionally a fingerprint of the parent's data so the suite can prove the
  * parent is never changed by a fork or a remove of its child.
