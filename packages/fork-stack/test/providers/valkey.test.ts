@@ -49,7 +49,18 @@ for (const flavour of flavours) {
       };
     });
 
-    providerContract(`valkey (${flavour}) db`, provider as Provider<unknown>, async () => ({ ctx: ctx({ isolation: 'db' }, 'contractdb'), parent: 'dev' }));
+    // Without copy a fork starts empty, so the fingerprint is the parent's database whatever env is asked:
+    // it proves the parent never changed.
+    providerContract(`valkey (${flavour}) db`, provider as Provider<unknown>, async () => {
+      const parentDb = await server.client(7);
+      await seedKeys(parentDb, '');
+      return {
+        ctx: ctx({ isolation: 'db', names: { dev: '7' } }, 'contractdb'),
+        parent: 'dev',
+        fingerprint: async () => JSON.stringify([...(await readKeys(parentDb, ''))].sort()),
+        cleanup: async () => void (await parentDb.flushdb()),
+      };
+    });
 
     // 'empty' does not apply: an unrecorded prefix without keys, or an empty unrecorded database, is nothing.
     ownershipContract(`valkey (${flavour}) prefix`, provider as Provider<unknown>, async () => ({
