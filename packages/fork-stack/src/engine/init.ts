@@ -15,6 +15,7 @@ import type { Kind, Resource } from '../providers/types.js';
 import { createEngine, type EngineOptions } from './context.js';
 import { onSlot } from './slot-calls.js';
 import { findAll } from './find.js';
+import { applySeed, loadSeeds, type SeededSlot } from './seeds.js';
 import { switchEnvironment } from './switch.js';
 
 export interface InitChoices {
@@ -108,6 +109,8 @@ export interface InitResult {
   created: { slot: string; resource: Resource }[];
   /** Slots whose root is adopted from the provider and was not found there. */
   missingRoots: string[];
+  /** Seeds written into the roots created now (seed_dir, seed_file). */
+  seeded: SeededSlot[];
   switchedTo?: string;
 }
 
@@ -151,11 +154,14 @@ export async function databaseSlotFor(dir: string, choices: InitChoices, options
  * (the local stack), list the adopted ones that are missing, and switch to default_parent when every
  * root is there. init runs it after writing the file; create-fork-stack after copying a stack's preset.
  */
-export async function prepareRoots(configFile: string, options: EngineOptions = {}): Promise<Pick<InitResult, 'created' | 'missingRoots' | 'switchedTo'>> {
+export async function prepareRoots(configFile: string, options: EngineOptions = {}): Promise<Pick<InitResult, 'created' | 'missingRoots' | 'switchedTo' | 'seeded'>> {
   const config = await loadConfig({ cwd: path.dirname(configFile), configPath: configFile });
   const engine = createEngine(config, options);
   const slots = await engine.slots();
+  // Read and check every seed before any root is created: a missing seed_dir is exit 2 with nothing made.
+  const seeds = await loadSeeds(config, slots);
   const created: InitResult['created'] = [];
+  const seeded: SeededSlot[] = [];
   const missingRoots: string[] = [];
   for (const root of config.roots) {
     const found = await findAll(slots, root);
@@ -168,6 +174,18 @@ export async function prepareRoots(configFile: string, options: EngineOptions = 
         }
         const resource = await onSlot(slot, `creating root "${root}"`, () => slot.provider.createEmpty!(slot.ctx, root));
         created.push({ slot: slot.config.id, resource });
+        // Only a root made just now starts empty; an existing root is never seeded again. A seed that fails
+        // takes its empty root with it, so that running init again makes and seeds it (never a root that
+        // looks ready without its seed).
+        const seed = seeds.get(slot.config.id);
+        if (!seed) return;
+        try {
+          seeded.push(await applySeed(slot, root, seed));
+        } catch (error) {
+          await slot.provider.remove(slot.ctx, { env: root, reason: 'rollback' }).catch(() => undefined);
+          created.splice(created.findIndex((c) => c.slot === slot.config.id && c.resource === resource), 1);
+          throw error;
+        }
       }),
     );
   }
@@ -176,5 +194,5 @@ export async function prepareRoots(configFile: string, options: EngineOptions = 
     await switchEnvironment(engine, config.defaultParent);
     switchedTo = config.defaultParent;
   }
-  return { created, missingRoots, switchedTo };
+  return { created, missingRoots, switchedTo, seeded };
 }
