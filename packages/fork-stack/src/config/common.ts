@@ -58,7 +58,7 @@ export const storageCommonSchema = z.object({
   seed_with_data_mode: z
     .boolean()
     .default(false)
-    .meta({ description: 'Also seed the bucket of an environment created with a [database] data mode other than "full" (schema-only, masked).' }),
+    .meta({ description: 'Also seed the bucket of an environment created with a [database] data mode other than "full" (schema-only, masked). Reserved: it takes effect with the data modes (docs/backends/storage.md#seeds).' }),
 });
 
 const empty = z.object({});

@@ -15,7 +15,7 @@ import type { Kind, Resource } from '../providers/types.js';
 import { createEngine, type EngineOptions } from './context.js';
 import { onSlot } from './slot-calls.js';
 import { findAll } from './find.js';
-import { applySeed, loadSeeds, type SeededSlot } from './seeds.js';
+import { loadSeeds, markSeedOwed, seedOwed, seedRoot, type SeededSlot } from './seeds.js';
 import { switchEnvironment } from './switch.js';
 
 export interface InitChoices {
@@ -167,25 +167,21 @@ export async function prepareRoots(configFile: string, options: EngineOptions = 
     const found = await findAll(slots, root);
     await Promise.all(
       slots.map(async (slot, i) => {
-        if (found[i]) return;
+        // Only a root made by init starts empty, so only it is seeded; one whose seed did not finish
+        // (marker in .fork-stack/seeds/) is seeded now, never one that was there before.
+        const seed = seeds.get(slot.config.id);
+        if (found[i]) {
+          if (seed && (await seedOwed(config.paths, slot, root))) seeded.push(await seedRoot(config.paths, slot, root, seed));
+          return;
+        }
         if (!slot.provider.createEmpty) {
           missingRoots.push(`${slot.config.id} (${slot.provider.name}): ${slot.provider.resourceName(slot.ctx, root)}`);
           return;
         }
+        if (seed) await markSeedOwed(config.paths, slot, root);
         const resource = await onSlot(slot, `creating root "${root}"`, () => slot.provider.createEmpty!(slot.ctx, root));
         created.push({ slot: slot.config.id, resource });
-        // Only a root made just now starts empty; an existing root is never seeded again. A seed that fails
-        // takes its empty root with it, so that running init again makes and seeds it (never a root that
-        // looks ready without its seed).
-        const seed = seeds.get(slot.config.id);
-        if (!seed) return;
-        try {
-          seeded.push(await applySeed(slot, root, seed));
-        } catch (error) {
-          await slot.provider.remove(slot.ctx, { env: root, reason: 'rollback' }).catch(() => undefined);
-          created.splice(created.findIndex((c) => c.slot === slot.config.id && c.resource === resource), 1);
-          throw error;
-        }
+        if (seed) seeded.push(await seedRoot(config.paths, slot, root, seed));
       }),
     );
   }

@@ -12,7 +12,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { OperationError, UsageError } from '../core/errors.js';
+import { readFileIfExists, writeFileAtomic } from '../core/files/atomic.js';
+import type { ProjectPaths } from '../core/project.js';
 import { DotenvSyntaxError, parseDotenv } from '../core/files/dotenv.js';
 import type { SecretsCommon } from '../config/common.js';
 import type { ProjectConfig } from '../config/load.js';
@@ -150,6 +152,36 @@ export async function applySeed(slot: LoadedSlot, env: string, seed: Seed): Prom
   const keys = Object.keys(missing);
   if (keys.length > 0) await onSlot(slot, `seeding "${env}" from ${seed.source}`, () => provider.write(slot.ctx, env, { set: missing }));
   return { ...base, keys, kept: Object.keys(seed.values).filter((key) => key in existing) };
+}
+
+/**
+ * A root's seed is owed from just before `createEmpty` until the seed is written: a marker file under
+ * `.fork-stack/seeds/` says so. A root that exists with its marker (a seed that failed, a crash or
+ * Ctrl-C in between) is seeded by the next `init`, which finishes the job because seeding is idempotent
+ * (objects are rewritten, only missing secrets are added). Without the marker an existing root is never
+ * seeded again. A marker rather than removing the half-seeded root: a root is not fork-stack's to delete.
+ */
+const pendingFile = (paths: ProjectPaths, slot: LoadedSlot, env: string) => path.join(paths.stateDir, 'seeds', `${env}.${slot.config.id}.pending`);
+
+export async function markSeedOwed(paths: ProjectPaths, slot: LoadedSlot, env: string): Promise<void> {
+  await writeFileAtomic(pendingFile(paths, slot, env), `${new Date().toISOString()}\n`);
+}
+
+export async function seedOwed(paths: ProjectPaths, slot: LoadedSlot, env: string): Promise<boolean> {
+  return (await readFileIfExists(pendingFile(paths, slot, env))) !== undefined;
+}
+
+/** Seed a root `init` made (or is finishing) and clear its marker; a failure says how to finish. */
+export async function seedRoot(paths: ProjectPaths, slot: LoadedSlot, env: string, seed: Seed): Promise<SeededSlot> {
+  let result: SeededSlot;
+  try {
+    result = await applySeed(slot, env, seed);
+  } catch (error) {
+    const e = error instanceof OperationError || error instanceof UsageError ? error : new OperationError((error as Error).message);
+    throw new OperationError(e.message, { details: e.details, hint: [e.hint, `Run "fork-stack init" again to finish seeding root "${env}".`].filter(Boolean).join('\n'), cause: error });
+  }
+  await fs.rm(pendingFile(paths, slot, env), { force: true });
+  return result;
 }
 
 /**
