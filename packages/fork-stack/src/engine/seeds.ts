@@ -154,6 +154,20 @@ export async function applySeed(slot: LoadedSlot, env: string, seed: Seed): Prom
   return { ...base, keys, kept: Object.keys(seed.values).filter((key) => key in existing) };
 }
 
+/** doctor: the slot's seed, read and checked as `init` would (undefined when the slot has none). */
+export async function checkSeed(config: ProjectConfig, slot: LoadedSlot): Promise<import('../providers/types.js').Check | undefined> {
+  let seed: Seed | undefined;
+  try {
+    seed = (await loadSeeds(config, [slot])).get(slot.config.id);
+  } catch (error) {
+    const e = error as UsageError;
+    return { name: 'seed', status: 'fail', message: e.details.join('; ').replace(/^\[[^\]]+\] /, ''), fix: 'Seed paths are relative to the project root (the directory of fork-stack.toml): fix the path or remove the key.' };
+  }
+  if (!seed) return undefined;
+  const what = seed.kind === 'objects' ? `${seed.objects.length} file${seed.objects.length === 1 ? '' : 's'}` : `${Object.keys(seed.values).length} default${Object.keys(seed.values).length === 1 ? '' : 's'}`;
+  return { name: 'seed', status: 'ok', message: `${seed.source}: ${what}, written into a root init creates` };
+}
+
 /**
  * A root's seed is owed from just before `createEmpty` until the seed is written: a marker file under
  * `.fork-stack/seeds/` says so. A root that exists with its marker (a seed that failed, a crash or

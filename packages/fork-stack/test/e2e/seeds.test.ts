@@ -82,6 +82,17 @@ describe('seeds on the local stack', () => {
     expect(existsSync(path.join(dir, '.fork-stack/secrets'))).toBe(false);
   });
 
+  it('doctor checks the seeds: a missing seed_dir fails naming the path, a good one is counted', () => {
+    const dir = project(TOML('seed_dir = "seed/nope"'));
+    const bad = runCli(['doctor', '--json'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    // The result document comes first on stdout (the failure's own JSON follows it).
+    const sections = JSON.parse(bad.stdout.slice(0, bad.stdout.indexOf('\n}\n') + 2)).sections as { slot: string; checks: { name: string; status: string; message: string }[] }[];
+    const check = (slot: string) => sections.find((s) => s.slot === slot)?.checks.find((c) => c.name === 'seed');
+    expect(check('storage.uploads')).toMatchObject({ status: 'fail', message: expect.stringMatching(/seed_dir = "seed\/nope": does not exist/) });
+    expect(check('secrets')).toMatchObject({ status: 'ok', message: 'seed/secrets.env: 2 defaults, written into a root init creates' });
+  });
+
   it('a missing seed_file is exit 2 naming the path, before any root is created', () => {
     const dir = project(TOML(undefined, 'seed_file = "seed/missing.env"'));
     const init = runCli(['init'], { cwd: dir });
