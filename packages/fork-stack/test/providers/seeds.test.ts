@@ -9,7 +9,9 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFake } from '@fork-stack/provider-fakes';
-import { startS3Server, type S3Server } from '@fork-stack/provider-fakes/s3';
+import { startS3Server, startTigrisFake, type S3Server } from '@fork-stack/provider-fakes/s3';
+import { provider as tigris } from '../../src/providers/storage/tigris.js';
+import { schema as tigrisSchema, type TigrisOptions } from '../../src/providers/storage/tigris.schema.js';
 import type { SlotConfig } from '../../src/config/load.js';
 import type { LoadedSlot } from '../../src/engine/context.js';
 import { applySeed, seedObjects, seedValues, type Seed } from '../../src/engine/seeds.js';
@@ -104,6 +106,22 @@ describe('seed_dir into S3 buckets (s3rver)', () => {
     const file = path.join(root, 'seed-uploads/logo.svg');
     await expect(s3.seed(c as never, 'dev', [{ key: 'a.txt', file, size: 6 }, { key: 'forks/alice/x', file, size: 6 }])).rejects.toThrow(/fork-stack's own key forks\/alice\/x/);
     expect((await listing(client, 'shared-seed-2')).size).toBe(0);
+  });
+});
+
+describe('seed_dir into a Tigris bucket (Tigris fake)', () => {
+  it('every seed file becomes one object with the same bytes', async () => {
+    const fake = await startTigrisFake();
+    try {
+      const c = testContext<TigrisOptions>({ kind: 'storage', slot: 'storage.uploads', project: 'seedt', root, schema: tigrisSchema, env: fake.env, bucket: { name: 'uploads', isDefault: true } });
+      fake.createBucket(tigris.resourceName(c, 'dev'), { snapshots: true });
+      await tigris.seed(c, 'dev', await seedObjects(root, 'seed-uploads'));
+      const objects = fake.buckets.get(tigris.resourceName(c, 'dev'))?.objects;
+      expect([...(objects?.keys() ?? [])].sort()).toEqual(['avatars/2024/ünï côde+plus.png', 'avatars/default.svg', 'logo.svg']);
+      expect(objects?.get('avatars/2024/ünï côde+plus.png')?.body).toEqual(Buffer.alloc(3000, 9));
+    } finally {
+      await fake.close();
+    }
   });
 });
 
