@@ -98,6 +98,13 @@ export async function seedObjects(root: string, dir: string): Promise<SeedObject
   const stat = await statOrFail(base, 'seed_dir', dir);
   if (!stat.isDirectory()) throw new Error(`seed_dir = "${dir}": is not a directory (${base})`);
   const real = await fs.realpath(base);
+  // The project root (".") or any folder holding fork-stack's state would copy buckets, databases and
+  // secret files into the seed: surely a mistake, and one that leaks.
+  const state = path.join(await fs.realpath(root), '.fork-stack');
+  const toState = path.relative(real, state);
+  if (toState === '' || (toState.split(path.sep)[0] !== '..' && !path.isAbsolute(toState))) {
+    throw new Error(`seed_dir = "${dir}": holds fork-stack's own state (${path.relative(root, state) || state}); point it at a folder of seed files such as "seed/uploads"`);
+  }
   const objects: SeedObject[] = [];
   const walk = async (current: string): Promise<void> => {
     for (const entry of await fs.readdir(current, { withFileTypes: true })) {

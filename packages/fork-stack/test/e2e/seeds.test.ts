@@ -120,6 +120,14 @@ describe('seeds on the local stack', () => {
     expect(existsSync(path.join(dir, '.fork-stack/buckets'))).toBe(false);
   });
 
+  it('seed_dir = "." (the project root, holding .fork-stack/) is refused: it would copy secrets and databases into the bucket', () => {
+    const dir = project(TOML('seed_dir = "."'));
+    const init = runCli(['init'], { cwd: dir });
+    expect(init.code).toBe(2);
+    expect(init.stderr).toMatch(/seed_dir = "\.": holds fork-stack's own state/);
+    expect(existsSync(path.join(dir, '.fork-stack/buckets'))).toBe(false);
+  });
+
   it('an unknown seed key is a config error listing the known keys', () => {
     const dir = project(TOML('seed_directory = "seed/uploads"'));
     const init = runCli(['init'], { cwd: dir });
