@@ -22,6 +22,7 @@ export type {
   Resource,
   ResourceState,
   SecretsProvider,
+  SeedObject,
 } from '../../fork-stack/src/providers/types.js';
 export { KINDS, isSecretsProvider } from '../../fork-stack/src/providers/types.js';
 export { PACKAGE_PREFIX, PROVIDER_API_VERSION, defineProviderSchema, type PackageSchemaModule } from '../../fork-stack/src/providers/package-api.js';

@@ -34,10 +34,31 @@ export const secretsCommonSchema = z.object({
     .record(envNameSchema, parentOverride)
     .default({})
     .meta({ description: 'Per-parent overrides of copy/exclude, e.g. [secrets.from.prod] copy = "none".' }),
+  seed_file: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        'A dotenv file of non-secret defaults (relative to the project root) written into the secrets of a root `init` creates; a key that exists is never overwritten.',
+      examples: ['seed/secrets.env'],
+    }),
 });
 
 export const storageCommonSchema = z.object({
   default: z.boolean().optional().meta({ description: 'This bucket is the default one (BUCKET_NAME).' }),
+  seed_dir: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description: 'A directory (relative to the project root) whose files, recursively, are copied as objects into a bucket that starts empty: a root made by `init`.',
+      examples: ['seed/uploads'],
+    }),
+  seed_with_data_mode: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Also seed the bucket of an environment created with a [database] data mode other than "full" (schema-only, masked). Reserved: it takes effect with the data modes (docs/backends/storage.md#seeds).' }),
 });
 
 const empty = z.object({});
@@ -58,4 +79,7 @@ export const COMMON_EXAMPLES: Record<string, string> = {
   exclude: 'exclude = ["STRIPE_*"]',
   keep_on_delete: 'keep_on_delete = false',
   from: '[secrets.from.prod] copy = "none"',
+  seed_file: 'seed_file = "seed/secrets.env"',
+  seed_dir: 'seed_dir = "seed/uploads"',
+  seed_with_data_mode: 'seed_with_data_mode = true',
 };

@@ -1,6 +1,7 @@
 /** doctor: is the config valid, are the credentials there, can each provider be reached, do the roots exist. */
 import type { Check } from '../providers/types.js';
 import { runChecks } from './slot-calls.js';
+import { checkSeed } from './seeds.js';
 import type { Engine } from './context.js';
 
 export interface DoctorSection {
@@ -42,6 +43,8 @@ export async function doctor(engine: Engine): Promise<DoctorResult> {
           }
         }
       }
+      const seed = await checkSeed(engine.config, slot);
+      if (seed) checks.push(seed);
       return { slot: slot.config.id, provider: slot.provider.name, checks };
     }),
   );

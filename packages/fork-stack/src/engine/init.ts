@@ -15,6 +15,7 @@ import type { Kind, Resource } from '../providers/types.js';
 import { createEngine, type EngineOptions } from './context.js';
 import { onSlot } from './slot-calls.js';
 import { findAll } from './find.js';
+import { loadSeeds, markSeedOwed, seedOwed, seedRoot, type SeededSlot } from './seeds.js';
 import { switchEnvironment } from './switch.js';
 
 export interface InitChoices {
@@ -108,6 +109,8 @@ export interface InitResult {
   created: { slot: string; resource: Resource }[];
   /** Slots whose root is adopted from the provider and was not found there. */
   missingRoots: string[];
+  /** Seeds written into the roots created now (seed_dir, seed_file). */
+  seeded: SeededSlot[];
   switchedTo?: string;
 }
 
@@ -151,23 +154,34 @@ export async function databaseSlotFor(dir: string, choices: InitChoices, options
  * (the local stack), list the adopted ones that are missing, and switch to default_parent when every
  * root is there. init runs it after writing the file; create-fork-stack after copying a stack's preset.
  */
-export async function prepareRoots(configFile: string, options: EngineOptions = {}): Promise<Pick<InitResult, 'created' | 'missingRoots' | 'switchedTo'>> {
+export async function prepareRoots(configFile: string, options: EngineOptions = {}): Promise<Pick<InitResult, 'created' | 'missingRoots' | 'switchedTo' | 'seeded'>> {
   const config = await loadConfig({ cwd: path.dirname(configFile), configPath: configFile });
   const engine = createEngine(config, options);
   const slots = await engine.slots();
+  // Read and check every seed before any root is created: a missing seed_dir is exit 2 with nothing made.
+  const seeds = await loadSeeds(config, slots);
   const created: InitResult['created'] = [];
+  const seeded: SeededSlot[] = [];
   const missingRoots: string[] = [];
   for (const root of config.roots) {
     const found = await findAll(slots, root);
     await Promise.all(
       slots.map(async (slot, i) => {
-        if (found[i]) return;
+        // Only a root made by init starts empty, so only it is seeded; one whose seed did not finish
+        // (marker in .fork-stack/seeds/) is seeded now, never one that was there before.
+        const seed = seeds.get(slot.config.id);
+        if (found[i]) {
+          if (seed && (await seedOwed(config.paths, slot, root))) seeded.push(await seedRoot(config.paths, slot, root, seed));
+          return;
+        }
         if (!slot.provider.createEmpty) {
           missingRoots.push(`${slot.config.id} (${slot.provider.name}): ${slot.provider.resourceName(slot.ctx, root)}`);
           return;
         }
+        if (seed) await markSeedOwed(config.paths, slot, root);
         const resource = await onSlot(slot, `creating root "${root}"`, () => slot.provider.createEmpty!(slot.ctx, root));
         created.push({ slot: slot.config.id, resource });
+        if (seed) seeded.push(await seedRoot(config.paths, slot, root, seed));
       }),
     );
   }
@@ -176,5 +190,5 @@ export async function prepareRoots(configFile: string, options: EngineOptions = 
     await switchEnvironment(engine, config.defaultParent);
     switchedTo = config.defaultParent;
   }
-  return { created, missingRoots, switchedTo };
+  return { created, missingRoots, switchedTo, seeded };
 }

@@ -129,6 +129,18 @@ export interface RemoveRequest {
   reason?: 'delete' | 'rollback';
 }
 
+/**
+ * One file of a bucket's seed (`seed_dir`): the engine has walked the directory and checked every path, so
+ * a provider only writes bytes (docs/architecture.md, "Seeds").
+ */
+export interface SeedObject {
+  /** The object key: the path relative to seed_dir, with "/" separators. */
+  key: string;
+  /** Absolute path of the file to read. */
+  file: string;
+  size: number;
+}
+
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 export interface Check {
@@ -199,6 +211,12 @@ export interface Provider<Options = unknown> {
    * prod never creates credentials on prod; the others are asked for `variables`.
    */
   identity?(ctx: ProviderContext<Options>, env: string): Promise<Record<string, string>>;
+  /**
+   * Storage: write `objects` into `env`'s bucket (or key prefix), replacing objects of the same key. The
+   * engine calls it only on a bucket that starts empty (a root `createEmpty` just made), so every
+   * provider of the kind seeds the same way.
+   */
+  seed?(ctx: ProviderContext<Options>, env: string, objects: readonly SeedObject[]): Promise<void>;
   /** A summary for `fork-stack diff` (schema, object count, key count). */
   describe?(ctx: ProviderContext<Options>, env: string): Promise<Description>;
 }

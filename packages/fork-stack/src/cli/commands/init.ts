@@ -178,6 +178,10 @@ function describeInit(out: Output, result: InitResult, headline: string): void {
   out.success(headline);
   if (result.gitignoreAdded.length) out.success(`.gitignore now ignores ${result.gitignoreAdded.join(', ')}`);
   for (const c of result.created) out.success(`created root ${c.slot}: ${c.resource.name}`);
+  for (const s of result.seeded) {
+    const what = s.objects !== undefined ? `${s.objects} object${s.objects === 1 ? '' : 's'}` : `${s.keys?.length ?? 0} default${s.keys?.length === 1 ? '' : 's'}${s.kept?.length ? ` (${s.kept.length} kept as they were)` : ''}`;
+    out.success(`seeded ${s.slot} of "${s.env}" from ${s.source}: ${what}`);
+  }
   if (result.switchedTo) {
     out.success(`current environment: ${result.switchedTo}`);
     out.info(`  next: fork-stack create alice   (forks ${result.switchedTo})`);

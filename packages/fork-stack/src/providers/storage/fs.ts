@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { OperationError } from '../../core/errors.js';
 import type { Check, Provider, ProviderContext, Resource } from '../types.js';
 import { checkLocalName, checkWritableDir, listLocal, markOwned, notOurs, ownPartial, relativePath, removeLeftovers, statResource, unmarkOwned, type LocalPathOptions } from '../local/paths.js';
@@ -81,6 +82,22 @@ export const provider = {
   async createEmpty(ctx, env) {
     await fs.mkdir(bucketDir(ctx, env), { recursive: true });
     return (await this.find(ctx, env)) as Resource;
+  },
+
+  async seed(ctx, env, objects) {
+    const dir = bucketDir(ctx, env);
+    const limit = pLimit(ctx.options.concurrency);
+    await Promise.all(
+      objects.map((object) =>
+        limit(async () => {
+          ctx.signal.throwIfAborted();
+          const target = path.resolve(dir, ...object.key.split('/'));
+          if (path.relative(dir, target).split(path.sep)[0] === '..') throw new OperationError(`seed key ${object.key} leaves the bucket directory`);
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          await fs.copyFile(object.file, target);
+        }),
+      ),
+    );
   },
 
   async remove(ctx, { env }) {

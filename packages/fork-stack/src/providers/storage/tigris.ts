@@ -11,7 +11,8 @@
 import { describeObjects } from './s3-common/copying-provider.js';
 import { CreateBucketCommand, DeleteBucketCommand, ListBucketsCommand, type ListBucketsCommandOutput } from '@aws-sdk/client-s3';
 import { OperationError } from '../../core/errors.js';
-import type { Check, ForkRequest, Provider, ProviderContext, Resource } from '../types.js';
+import type { Check, ForkRequest, Provider, ProviderContext, Resource, SeedObject } from '../types.js';
+import { seedObjects } from './s3-common/seed.js';
 import { bucketVariables } from './naming.js';
 import { bucketNameProblem } from './s3-common/bucket-names.js';
 import { findBucket, foreignBucket, listBucketEnvs, refusedByService } from './s3-common/bucket-mode.js';
@@ -262,5 +263,6 @@ export const provider = {
   variables: async (ctx: Ctx, env: string) => ({ ...bucketVariables(ctx, bucketNameFor(ctx, env)), ...locationVariables(open(ctx)) }),
   check,
   describe: async (ctx: Ctx, env: string) => describeObjects(asCopying(open(ctx)), env),
+  seed: async (ctx: Ctx, env: string, objects: readonly SeedObject[]) => seedObjects(open(ctx), env, objects),
 } satisfies Provider<TigrisOptions>;
 

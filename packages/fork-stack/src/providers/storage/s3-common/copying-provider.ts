@@ -4,12 +4,13 @@
  * the same copy engine. Each service supplies only its Flavor (naming rules, endpoint, credentials).
  */
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import type { Check, Description, Provider, ProviderContext } from '../../types.js';
+import type { Check, Description, Provider, ProviderContext, SeedObject } from '../../types.js';
 import { listObjectPages } from './listing.js';
 import { bucketVariables } from '../naming.js';
 import { bucketNameProblem } from './bucket-names.js';
 import { findBucket, forkBucket, listBucketEnvs, removeBucket } from './bucket-mode.js';
 import { isAccessDenied, isCredentialError } from './errors.js';
+import { seedObjects } from './seed.js';
 import { findPrefix, forkPrefix, forksFolder, listPrefixEnvs, prefixFor, prefixResourceName, prefixVariables, removePrefix, sharedBucket } from './prefix-mode.js';
 import { bucketNameFor, headBucket, locationVariables, openSession, type CopyingOptions, type Flavor, type Session } from './session.js';
 
@@ -49,6 +50,7 @@ export function copyingProvider<O extends CopyingOptions>(flavor: Flavor<O>) {
     check: async (ctx: Ctx) => checkCopying(open(ctx)),
 
     describe: async (ctx: Ctx, env: string) => describeObjects(open(ctx), env),
+    seed: async (ctx: Ctx, env: string, objects: readonly SeedObject[]) => seedObjects(open(ctx), env, objects),
   } satisfies Provider<CopyingOptions>;
 }
 
