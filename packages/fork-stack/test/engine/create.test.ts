@@ -204,7 +204,7 @@ describe('create', () => {
       { id: 'database' },
       { id: 'secrets', common: { copy: 'all', exclude: ['STRIPE_*'], keep_on_delete: false, from: {} } },
     ]);
-    t.providers.secrets?.seed('dev', { API_KEY: 'k', STRIPE_SECRET: 's', DATABASE_URL: 'postgres://prod' });
+    t.providers.secrets?.plant('dev', { API_KEY: 'k', STRIPE_SECRET: 's', DATABASE_URL: 'postgres://prod' });
     const result = await createEnvironment(t.engine, { env: 'alice' });
     expect(result.variables.values.STRIPE_SECRET).toBeUndefined();
     expect(result.variables.values.API_KEY).toBe('k');

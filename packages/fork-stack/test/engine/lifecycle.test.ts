@@ -75,7 +75,7 @@ describe('list and status', () => {
   it('merges what providers report, shows partial and interrupted environments', async () => {
     t = memoryEngine();
     await createEnvironment(t.engine, { env: 'alice' });
-    t.providers.database?.seed('bob');
+    t.providers.database?.plant('bob');
     await writeMeta(t.config.paths, { name: 'carol', parent: 'dev', createdAt: new Date().toISOString(), status: 'creating' });
     const { environments, errors } = await listEnvironments(t.engine);
     expect(errors).toEqual([]);

@@ -19,7 +19,7 @@ import { ownershipContract } from '../helpers/ownership-contract.js';
 const root = mkdtempSync(path.join(os.tmpdir(), 'fork-stack-ownership-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const memory = new MemoryProvider({ kind: 'database' });
-memory.seed('dev');
+memory.plant('dev');
 const ctx: ProviderContext<unknown> = {
   project: 'app',
   slot: 'database',

@@ -35,7 +35,7 @@ describe('seeding the roots init creates', () => {
   it('a root whose seed failed is seeded by the next init (not left looking ready without its seed)', async () => {
     const root = project();
     const failing = { ...fsProvider, seed: async () => Promise.reject(new Error('disk full')) } as Provider<unknown>;
-    const error = await prepareRoots(path.join(root, 'fork-stack.toml'), { providers: { 'storage.uploads': failing } }).catch((e: unknown) => e as OperationError);
+    const error = (await prepareRoots(path.join(root, 'fork-stack.toml'), { providers: { 'storage.uploads': failing } }).catch((e: unknown) => e)) as OperationError;
     expect(error).toBeInstanceOf(OperationError);
     expect(error.message).toMatch(/storage\.uploads \(fs\): seeding "dev" from seed\/uploads failed: disk full/);
     expect(error.hint).toMatch(/Run "fork-stack init" again to finish seeding root "dev"/);

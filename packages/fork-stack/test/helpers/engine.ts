@@ -51,7 +51,7 @@ export function memoryEngine(
     raw: {},
     ...overrides,
   };
-  for (const p of Object.values(providers)) p.seed('dev', p.kind === 'secrets' ? { API_KEY: 'dev-key', STRIPE_SECRET: 'sk_dev' } : {});
+  for (const p of Object.values(providers)) p.plant('dev', p.kind === 'secrets' ? { API_KEY: 'dev-key', STRIPE_SECRET: 'sk_dev' } : {});
   const warnings: string[] = [];
   const reporter: Reporter = { slot() {}, warn: (m) => warnings.push(m), info() {} };
   const engine = createEngine(config, { providers, reporter, env: {}, signal });

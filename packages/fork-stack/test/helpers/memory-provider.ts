@@ -80,7 +80,7 @@ export class MemoryProvider implements Provider<unknown> {
   }
 
   /** A resource of `env` as fork-stack would have made it (marked as this project's, for `env`). */
-  seed(env: string, values: Record<string, string> = {}): void {
+  plant(env: string, values: Record<string, string> = {}): void {
     this.resources.set(env, { resource: { env, name: `${this.kind}-${env}`, state: 'ready', owned: true }, values });
   }
 
