@@ -1,6 +1,7 @@
 /** doctor: is the config valid, are the credentials there, can each provider be reached, do the roots exist. */
 import type { Check } from '../providers/types.js';
 import { runChecks } from './slot-calls.js';
+import { dataModeChecks } from './data-mode.js';
 import type { Engine } from './context.js';
 
 export interface DoctorSection {
@@ -42,6 +43,7 @@ export async function doctor(engine: Engine): Promise<DoctorResult> {
           }
         }
       }
+      if (reachable) checks.push(...(await dataModeChecks(slot, engine.config.defaultParent)));
       return { slot: slot.config.id, provider: slot.provider.name, checks };
     }),
   );
