@@ -18,6 +18,7 @@ import { resetEnvironment } from '../../src/engine/reset.js';
 import { resolveDataSpecs } from '../../src/engine/data-mode.js';
 import { fileUrl } from '../../src/providers/database/sqlite.js';
 import type { DataMode } from '../../src/providers/types.js';
+import { runCli } from '../helpers/cli.js';
 import { postgresBinariesOrSkip, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 
 const USERS = 5000;
@@ -273,5 +274,25 @@ describe('data modes refused where a provider cannot honour them', () => {
     const text = error.details.join('\n');
     expect(text).toMatch(/must be one of "email", "name", "phone", "null", "hash", "redact", "fixed:<value>"/);
     expect(text).toMatch(/must be "table.column"/);
+  });
+});
+
+describe('data modes from the command line', () => {
+  it('create --data masked with a rule on a missing column exits 2 naming it, and doctor fails that rule', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'fs-data-'));
+    roots.push(root);
+    await sqlite.setup(root, 'clidata', `\n[database.mask]\n"users.email" = "email"\n"users.nope" = "hash"\n`);
+    const create = runCli(['create', 'x', '--data', 'masked'], { cwd: root });
+    expect(create.code).toBe(2);
+    expect(create.stderr).toMatch(/table "users" of "dev" has no column "nope"/);
+    expect(existsSync(sqliteFile(root, 'x'))).toBe(false);
+    // The config says data = "full": doctor has nothing to check until masking is configured.
+    writeFileSync(path.join(root, 'fork-stack.toml'), readFileSync(path.join(root, 'fork-stack.toml'), 'utf8').replace('path = "db/{env}.sqlite"', 'path = "db/{env}.sqlite"\ndata = "masked"'));
+    const doctor = runCli(['doctor'], { cwd: root });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout + doctor.stderr).toMatch(/mask rules[\s\S]*no column "nope"/);
+    const bad = runCli(['create', 'y', '--data', 'everything'], { cwd: root });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/full, schema-only, masked/);
   });
 });
