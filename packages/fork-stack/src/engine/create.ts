@@ -159,7 +159,8 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       at: options.at?.toISOString(),
       expiresAt: expiresAt?.toISOString() ?? meta?.expiresAt,
       gitBranch: options.gitBranch ?? meta?.gitBranch,
-      data: options.runOptions?.data === undefined ? meta?.data : options.runOptions.data === 'full' ? undefined : options.runOptions.data,
+      // The mode this environment gets (config or --data), so that reset keeps it: never a full copy of a masked env.
+      data: [...dataSpecs.values()].find((d) => d.mode !== 'full')?.mode as 'schema-only' | 'masked' | undefined,
     });
 
     const atFor = (slot: LoadedSlot) => (unableAt.includes(slot) ? undefined : options.at);

@@ -141,7 +141,7 @@ for (const [name, backend, available] of backends) {
       const config = await loadConfig({ cwd: root });
       const engine = (signal?: AbortSignal, reporter?: Reporter) => createEngine(config, { env, signal, reporter });
       const q = (e: string, sql: string) => backend.query(root, projectName, e, sql);
-      return { root, projectName, engine, q, fingerprint: () => backend.fingerprint(root, projectName), exists: (e: string) => backend.exists(root, projectName, e) };
+      return { root, projectName, env, engine, q, fingerprint: () => backend.fingerprint(root, projectName), exists: (e: string) => backend.exists(root, projectName, e) };
     }
 
     it('schema-only keeps tables, indexes and views with zero rows, and restarts sequences', async () => {
@@ -195,12 +195,18 @@ for (const [name, backend, available] of backends) {
       }
     });
 
-    it('reset of a masked environment masks again (a full copy never replaces it)', async () => {
+    it('reset of a masked environment masks again, even after the config says full (a full copy never replaces it)', async () => {
       const p = await project(`data = "masked"\n${MASK}`);
       await createEnvironment(p.engine(), { env: 'r', ttlMs: null });
       await resetEnvironment(p.engine(), 'r');
       const leaked = await p.q('r', "SELECT count(*) AS n FROM users WHERE email LIKE '%corp.test'");
       expect(Number(leaked[0]?.n)).toBe(0);
+      // The mode is recorded at create: a later change of the config to "full" does not unmask it on reset.
+      const file = path.join(p.root, 'fork-stack.toml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('data = "masked"', 'data = "full"'));
+      await resetEnvironment(createEngine(await loadConfig({ cwd: p.root }), { env: p.env }), 'r');
+      const still = await p.q('r', "SELECT count(*) AS n FROM users WHERE email LIKE '%corp.test'");
+      expect(Number(still[0]?.n)).toBe(0);
     });
 
     it('a mask rule naming an unknown table or column is a config error (exit 2) and nothing is created', async () => {
