@@ -51,6 +51,7 @@ export default defineConfig({
         items: pages([
           { text: 'CLI', link: '/cli' },
           { text: 'Configuration', link: '/configuration' },
+          { text: 'Data modes (schema-only, masked)', link: '/data-modes' },
           { text: 'Versioning', link: '/versioning' },
         ]),
       },

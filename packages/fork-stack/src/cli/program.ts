@@ -51,6 +51,7 @@ const declare = {
       .option('--keep-partial', 'on failure, keep what was created instead of rolling it back')
       .option('--reuse', 'if the environment already exists, use it as it is instead of failing (CI re-runs)')
       .option('--resume', 'finish an environment another checkout left half-made (its existing resources are adopted)')
+      .addOption(new Option('--data <mode>', 'what data the new database gets, for this run: full, schema-only or masked ([database] data)').choices(['full', 'schema-only', 'masked'] as const))
       .option('--terminate-connections', "end other sessions on the parent database when the provider needs it (PostgreSQL's CREATE DATABASE … TEMPLATE)")
       .addOption(new Option('--git-branch <branch>', 'record the git branch this environment follows').hideHelp())
       .addOption(new Option('--switch-if-on-branch <branch>', 'switch afterwards only if this git branch is still checked out (the git hook)').hideHelp()),

@@ -4,7 +4,8 @@
  * provider of a kind honours them the same way.
  */
 import { z } from 'zod';
-import type { Kind } from '../providers/types.js';
+import { DATA_MODES, type DataMode, type Kind } from '../providers/types.js';
+import { parseStrategy, parseTarget, STRATEGY_NAMES } from '../providers/database/mask/strategies.js';
 import { envNameSchema } from '../core/config-schema.js';
 
 const keyPattern = z.string().min(1).regex(/^[A-Za-z0-9_*?]+$/, 'is a key or a pattern with * and ?, e.g. "STRIPE_*"');
@@ -63,8 +64,31 @@ export const storageCommonSchema = z.object({
 
 const empty = z.object({});
 
+const maskStrategy = z.string().refine((t) => parseStrategy(t) !== undefined, {
+  message: `must be one of ${STRATEGY_NAMES.map((n) => `"${n}"`).join(', ')}`,
+});
+
+export const databaseCommonSchema = z.object({
+  data: z
+    .enum(DATA_MODES as [DataMode, ...DataMode[]])
+    .default('full')
+    .meta({ description: 'What data a new environment\'s database gets: "full" (a copy), "schema-only" (no rows) or "masked" (the [database.mask] rules applied). See docs/data-modes.md.' }),
+  mask: z
+    .record(z.string(), maskStrategy)
+    .superRefine((rules, ctx) => {
+      // Checked here rather than as the record's key schema, whose error would not say what is wrong.
+      for (const target of Object.keys(rules)) {
+        if (!parseTarget(target)) ctx.addIssue({ code: 'custom', path: [target], message: 'must be "table.column" (or "schema.table.column"), e.g. "users.email"' });
+      }
+    })
+    .default({})
+    .meta({ description: 'Masking rules for data = "masked": "table.column" = strategy (email, name, phone, null, hash, redact, fixed:<value>).', examples: [{ 'users.email': 'email' }] }),
+});
+
+export type DatabaseCommon = z.infer<typeof databaseCommonSchema>;
+
 export const commonSchemas: Record<Kind, z.ZodObject> = {
-  database: empty,
+  database: databaseCommonSchema,
   storage: storageCommonSchema,
   secrets: secretsCommonSchema,
   cache: empty,
@@ -82,4 +106,6 @@ export const COMMON_EXAMPLES: Record<string, string> = {
   seed_file: 'seed_file = "seed/secrets.env"',
   seed_dir: 'seed_dir = "seed/uploads"',
   seed_with_data_mode: 'seed_with_data_mode = true',
+  data: 'data = "masked"',
+  mask: '[database.mask] "users.email" = "email"',
 };

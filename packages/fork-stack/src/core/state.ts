@@ -25,6 +25,8 @@ export interface EnvMeta {
   slots?: string[];
   createdBy?: string;
   gitBranch?: string;
+  /** The data mode the environment was created with when not "full" (create --data), so reset keeps it. */
+  data?: 'schema-only' | 'masked';
 }
 
 export async function readMeta(paths: ProjectPaths, env: string): Promise<EnvMeta | undefined> {

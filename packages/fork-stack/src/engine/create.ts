@@ -7,7 +7,8 @@
  * `status: creating` in its metadata, and re-running create finishes it because every fork is idempotent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Resource, RunOptions } from '../providers/types.js';
+import type { DataSpec, Resource, RunOptions } from '../providers/types.js';
+import { assertDataModes, resolveDataSpecs } from './data-mode.js';
 import { ForkStackError, OperationError, UsageError } from '../core/errors.js';
 import { acquireLock } from '../core/lock.js';
 import { assertEnvName } from '../core/names.js';
@@ -74,6 +75,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
   }
   assertNameFitsProviders(slots, env);
   assertOwnResources(slots, env, [...config.protected, ...config.roots, 'prod'], 'create');
+  assertDataModes(slots, options.runOptions?.data);
   const unableAt = options.at ? slots.filter((s) => !s.provider.capabilities?.pointInTime) : [];
   if (unableAt.length > 0) {
     const names = unableAt.map((s) => `${s.config.id} (${s.provider.name})`).join(', ');
@@ -104,6 +106,9 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
         },
       );
     }
+    // schema-only / masked: refused (exit 2) before anything is made when a provider cannot honour it
+    // or a mask rule names a column the parent lacks (docs/data-modes.md).
+    const dataSpecs = await resolveDataSpecs(engine, slots, parent, options.runOptions?.data);
     // Whatever exists under the environment's name must carry fork-stack's marker for this project and
     // environment before a create finishes, resumes or reuses it: never adopted because its name matches.
     assertOwned(config.project, env, slots, targetFound, options.reuse ? 'reuse' : options.resume ? 'resume' : 'create');
@@ -154,11 +159,13 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       at: options.at?.toISOString(),
       expiresAt: expiresAt?.toISOString() ?? meta?.expiresAt,
       gitBranch: options.gitBranch ?? meta?.gitBranch,
+      // The mode this environment gets (config or --data), so that reset keeps it: never a full copy of a masked env.
+      data: [...dataSpecs.values()].find((d) => d.mode !== 'full')?.mode as 'schema-only' | 'masked' | undefined,
     });
 
     const atFor = (slot: LoadedSlot) => (unableAt.includes(slot) ? undefined : options.at);
     const runId = randomUUID();
-    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId, runOptions: options.runOptions }, removable, options.keepPartial ?? false);
+    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId, runOptions: options.runOptions, dataSpecs }, removable, options.keepPartial ?? false);
 
     const claim = resuming ? undefined : claimSlot(slots, targetFound);
     const madeBy = claim && resources[claim.config.id]?.createdByRun;
@@ -203,7 +210,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
 async function forkAll(
   engine: Engine,
   slots: LoadedSlot[],
-  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date; runId: string; runOptions?: RunOptions },
+  request: { env: string; parent: string; atFor: (slot: LoadedSlot) => Date | undefined; expiresAt?: Date; runId: string; runOptions?: RunOptions; dataSpecs: Map<string, DataSpec> },
   removable: Set<string>,
   keepPartial: boolean,
 ): Promise<Record<string, Resource>> {
@@ -221,7 +228,7 @@ async function forkAll(
       try {
         const ctx = engine.withSignal(slot, controller.signal);
         const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, request.parent) : undefined;
-        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep, runId: request.runId, options: request.runOptions });
+        const resource = await slot.provider.fork(ctx, { env: request.env, parent: request.parent, at: request.atFor(slot), expiresAt: request.expiresAt, keep, runId: request.runId, options: request.runOptions, data: request.dataSpecs.get(slot.config.id) });
         reporter.slot(slot.config.id, { phase: 'done', message: resource.name });
         return resource;
       } catch (error) {

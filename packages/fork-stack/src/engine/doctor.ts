@@ -2,6 +2,7 @@
 import type { Check } from '../providers/types.js';
 import { runChecks } from './slot-calls.js';
 import { checkSeed } from './seeds.js';
+import { dataModeChecks } from './data-mode.js';
 import type { Engine } from './context.js';
 
 export interface DoctorSection {
@@ -45,6 +46,7 @@ export async function doctor(engine: Engine): Promise<DoctorResult> {
       }
       const seed = await checkSeed(engine.config, slot);
       if (seed) checks.push(seed);
+      if (reachable) checks.push(...(await dataModeChecks(slot, engine.config.defaultParent)));
       return { slot: slot.config.id, provider: slot.provider.name, checks };
     }),
   );

@@ -21,6 +21,7 @@ import { assertOwnResources } from './names.js';
 import { assertOwned } from './ownership.js';
 import { refreshEnvLocal } from './shared-files.js';
 import { resolveVariables } from './variables.js';
+import { resolveDataSpecs } from './data-mode.js';
 
 export interface ResetResult {
   env: string;
@@ -49,6 +50,8 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
     const parentMissing = missingSlots(slots, await findAll(slots, parent));
     if (parentMissing.length > 0) throw new OperationError(`parent environment "${parent}" does not exist (or is incomplete)`);
 
+    // The data mode the environment was created with (create --data), else the config's: never a full copy of a masked env.
+    const dataSpecs = await resolveDataSpecs(engine, slots, parent, meta?.data);
     await writeMeta(config.paths, { ...meta, name: env, parent, createdAt: meta?.createdAt ?? engine.now().toISOString(), status: 'resetting' });
     const native: string[] = [];
     const refork: string[] = [];
@@ -56,17 +59,18 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
       slots.map(async (slot, i) => {
         engine.reporter.slot(slot.config.id, { phase: 'start', message: `resetting from ${parent}` });
         const keep = slot.config.kind === 'secrets' ? secretsKeep(slot.config.common as SecretsCommon, parent) : undefined;
+        const data = dataSpecs.get(slot.config.id);
         try {
           if (!found[i]) {
             // Removed by the failed reset this one finishes, and not forked again then.
-            await slot.provider.fork(slot.ctx, { env, parent, keep });
+            await slot.provider.fork(slot.ctx, { env, parent, keep, data });
             refork.push(slot.config.id);
           } else if (slot.provider.reset) {
-            await slot.provider.reset(slot.ctx, { env, parent, keep });
+            await slot.provider.reset(slot.ctx, { env, parent, keep, data });
             native.push(slot.config.id);
           } else {
             await slot.provider.remove(slot.ctx, { env });
-            await slot.provider.fork(slot.ctx, { env, parent, keep });
+            await slot.provider.fork(slot.ctx, { env, parent, keep, data });
             refork.push(slot.config.id);
           }
           engine.reporter.slot(slot.config.id, { phase: 'done' });

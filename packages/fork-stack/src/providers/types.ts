@@ -103,6 +103,35 @@ export interface RunOptions {
    * (PostgreSQL's CREATE DATABASE … TEMPLATE). A provider that never needs it ignores it.
    */
   terminateConnections?: boolean;
+  /** `create --data`: overrides the slot's `data` for this run (database slots only). */
+  data?: DataMode;
+}
+
+/** What data a new database gets (docs/data-modes.md). */
+export type DataMode = 'full' | 'schema-only' | 'masked';
+export const DATA_MODES: readonly DataMode[] = ['full', 'schema-only', 'masked'];
+
+export type MaskStrategy =
+  | { kind: 'email' | 'name' | 'phone' | 'null' | 'hash' | 'redact' }
+  | { kind: 'fixed'; value: string };
+
+/** One `[database.mask]` rule: `"users.email" = "email"` (table as `describe` names it: `schema.table` outside public). */
+export interface MaskRule {
+  table: string;
+  column: string;
+  strategy: MaskStrategy;
+}
+
+/**
+ * The data a fork gets, resolved by the engine from the config and `--data`, validated against the parent
+ * before anything is created. Only sent to providers whose `capabilities.dataModes` include `mode`.
+ */
+export interface DataSpec {
+  mode: DataMode;
+  /** For `masked`: the rules, grouped by the provider per table. */
+  rules: readonly MaskRule[];
+  /** For `masked`: the project's masking key (keyed hashes), a secret. */
+  key: string;
 }
 
 export interface ForkRequest {
@@ -118,6 +147,11 @@ export interface ForkRequest {
   runId?: string;
   /** This run's choices from the command line (absent: none given). */
   options?: RunOptions;
+  /**
+   * What data the fork gets; absent means `full`. A provider applies it before its resource is reported
+   * ready or findable (a killed run never leaves an unmasked fork reachable).
+   */
+  data?: DataSpec;
 }
 
 export interface RemoveRequest {
@@ -175,6 +209,8 @@ export interface Capabilities {
    * decides which of two checkouts creating the same environment at once made it.
    */
   recordsRun?: boolean;
+  /** Data modes `fork` honours (`ForkRequest.data`); absent means only `full`. */
+  dataModes?: readonly DataMode[];
 }
 
 export interface Provider<Options = unknown> {

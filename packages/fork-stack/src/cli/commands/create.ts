@@ -24,7 +24,7 @@ export async function run(cli: CliContext, env: string, flags: Flags<'create'>):
   const engine = await cli.engine(reporter);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume, runOptions: { terminateConnections: flags.terminateConnections } });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume, runOptions: { terminateConnections: flags.terminateConnections, data: flags.data } });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);

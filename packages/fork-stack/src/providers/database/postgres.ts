@@ -79,7 +79,7 @@ export async function serverDatabases(ctx: Ctx): Promise<string[]> {
 export const provider = {
   kind: 'database',
   name: 'postgres',
-  capabilities: { createEmpty: true, recordsRun: true },
+  capabilities: { createEmpty: true, recordsRun: true, dataModes: ['full', 'schema-only', 'masked'] },
   // DATABASE_URL carries a password: never public (the engine masks it).
   publicVariables: [],
 
@@ -101,7 +101,7 @@ export const provider = {
     // Never connected to the parent (it must have no other sessions) nor to what is renamed or dropped.
     const avoid = [childName, parentName, stagingName(childName, ctx.project, request.env)];
     return withAdmin(ctx, { what, avoid }, async (session) => {
-      const { row, ended } = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, run: request.options, childName, parentName });
+      const { row, ended } = await forkDatabase(ctx, session, { env: request.env, parent: request.parent, runId: request.runId, expiresAt: request.expiresAt, run: request.options, childName, parentName, data: request.data });
       const resource = toResource(ctx, session, request.env, row);
       if (ended.length > 0) {
         // In `create --json` too: which sessions --terminate-connections ended (pids, applications, users, clients).

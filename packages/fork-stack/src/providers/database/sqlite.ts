@@ -19,7 +19,8 @@ import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OperationError } from '../../core/errors.js';
-import type { Check, Description, Provider, ProviderContext, Resource } from '../types.js';
+import type { Check, DataSpec, Description, Provider, ProviderContext, Resource } from '../types.js';
+import { applyDataMode } from './sqlite-data.js';
 import {
   absolutePath,
   checkLocalName,
@@ -90,7 +91,7 @@ async function cloneFile(from: string, to: string): Promise<boolean> {
   }
 }
 
-async function snapshot(ctx: Ctx, parentFile: string, childFile: string, tmp: string): Promise<void> {
+async function snapshot(ctx: Ctx, parentFile: string, childFile: string, tmp: string, data?: DataSpec): Promise<void> {
   await fs.mkdir(path.dirname(childFile), { recursive: true });
   const parent = await openClient(parentFile);
   try {
@@ -120,6 +121,8 @@ async function snapshot(ctx: Ctx, parentFile: string, childFile: string, tmp: st
   // Fold the copied WAL into the copy so the final file stands alone, then publish it atomically.
   const copy = await openClient(tmp);
   try {
+    // schema-only / masked: applied to the unpublished copy, so the environment's name never shows unmasked rows.
+    if (data) await applyDataMode(ctx, copy, data);
     await copy.execute('PRAGMA wal_checkpoint(TRUNCATE)');
   } finally {
     copy.close();
@@ -132,7 +135,7 @@ async function snapshot(ctx: Ctx, parentFile: string, childFile: string, tmp: st
 export const provider = {
   kind: 'database',
   name: 'sqlite',
-  capabilities: { createEmpty: true },
+  capabilities: { createEmpty: true, dataModes: ['full', 'schema-only', 'masked'] },
   publicVariables: ['DATABASE_URL'],
 
   resourceName: (ctx, env) => relativePath(ctx, pathOptions(ctx), env),
@@ -140,7 +143,7 @@ export const provider = {
 
   find: (ctx, env) => statResource(ctx, pathOptions(ctx), env),
 
-  async fork(ctx, { env, parent }) {
+  async fork(ctx, { env, parent, data }) {
     const existing = await statResource(ctx, pathOptions(ctx), env);
     if (existing && !existing.owned) throw notOurs(ctx, pathOptions(ctx), env, 'fork over');
     if (existing) return existing;
@@ -156,7 +159,7 @@ export const provider = {
     await markOwned(ctx, pathOptions(ctx), env);
     const tmp = ownPartial(childFile);
     try {
-      await snapshot(ctx, parentFile, childFile, tmp);
+      await snapshot(ctx, parentFile, childFile, tmp, data);
     } catch (error) {
       await removeDbFiles(tmp);
       throw error;

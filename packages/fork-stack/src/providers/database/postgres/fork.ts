@@ -15,11 +15,12 @@
  */
 import pg from 'pg';
 import { OperationError, UsageError } from '../../../core/errors.js';
-import type { ProviderContext, RunOptions } from '../../types.js';
+import type { DataSpec, ProviderContext, RunOptions } from '../../types.js';
+import { applyDataMode } from './data.js';
 import { TERMINATE_ENV, type PostgresOptions } from '../postgres.schema.js';
 import { copyGrants, copySettings } from './carry-over.js';
 import { describeSession, lockName, lookupDatabase, sessionsOn, terminateSessions, type DatabaseRow, type Session } from './catalog.js';
-import { cancellable, type AdminSession } from './connection.js';
+import { cancellable, connect, type AdminSession } from './connection.js';
 import { dropDatabase } from './drop.js';
 import { formatMarker, isOurs, ownerText } from './marker.js';
 import { lockKeys, stagingName } from './naming.js';
@@ -106,6 +107,8 @@ export interface ForkPlan {
   run?: RunOptions;
   childName: string;
   parentName: string;
+  /** schema-only / masked (postgres/data.ts). */
+  data?: DataSpec;
 }
 
 export interface ForkOutcome {
@@ -149,6 +152,8 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     let ended: Session[];
     try {
       ended = await createFromTemplate(ctx, session, plan, staging, parentRow);
+      // Before the marker and the rename: an unmasked copy is never findable under the environment's name.
+      if (plan.data && plan.data.mode !== 'full') await applyData(ctx, session, staging, plan.data);
       const marker = formatMarker({ project: ctx.project, env, parent: plan.parent, createdAt: ctx.now().toISOString(), ...(plan.runId ? { run: plan.runId } : {}), ...(plan.expiresAt ? { expiresAt: plan.expiresAt.toISOString() } : {}) });
       await client.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(staging)} IS ${pg.escapeLiteral(marker)}`);
       await copyGrants(client, parentName, staging);
@@ -164,6 +169,16 @@ export async function forkDatabase(ctx: Ctx, session: AdminSession, plan: ForkPl
     return { row: made, ended };
   } finally {
     await lock.release();
+  }
+}
+
+/** Runs the data mode in its own session on the staging copy, closed before the rename (which needs it unused). */
+async function applyData(ctx: Ctx, session: AdminSession, staging: string, data: DataSpec): Promise<void> {
+  const client = await connect(ctx, session.url, staging);
+  try {
+    await applyDataMode(ctx, client, data);
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
