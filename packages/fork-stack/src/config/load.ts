@@ -10,7 +10,7 @@ import { CONFIG_FILE, findUp, projectPaths, type ProjectPaths } from '../core/pr
 import { lookup, providerNames } from '../providers/registry.js';
 import { KINDS, type Kind, type ProviderSchemaModule } from '../providers/types.js';
 import { COMMON_EXAMPLES, commonSchemas } from './common.js';
-import { BUCKET_KEY_PATTERN, SECTION_KEYS, topLevelSchema, type TopLevelConfig } from '../core/config-schema.js';
+import { BUCKET_KEY_PATTERN, SECTION_KEYS, topLevelSchema, type HookName, type TopLevelConfig } from '../core/config-schema.js';
 
 export interface SlotConfig {
   /** "database", "storage.uploads", "secrets", "cache", "queue" */
@@ -34,6 +34,8 @@ export interface ProjectConfig {
   contract?: string;
   git: { mainBranches: string[]; mainEnv: string; autoCreate: boolean; parent: string; remote: string };
   lifecycle: { defaultTtl?: string; maxEnvs?: number };
+  /** [hooks]: shell commands per hook, in order (empty when none). */
+  hooks: Record<HookName, string[]>;
   slots: SlotConfig[];
   /** The parsed TOML, for extensions that read their own tables ([git], [lifecycle]). */
   raw: Record<string, unknown>;
@@ -161,6 +163,12 @@ function buildConfig(file: string, top: TopLevelConfig, slots: SlotConfig[], raw
       remote: top.git?.remote ?? 'origin',
     },
     lifecycle: { defaultTtl: top.lifecycle?.default_ttl, maxEnvs: top.lifecycle?.max_envs },
+    hooks: {
+      after_create: top.hooks?.after_create ?? [],
+      after_reset: top.hooks?.after_reset ?? [],
+      before_delete: top.hooks?.before_delete ?? [],
+      after_switch: top.hooks?.after_switch ?? [],
+    },
     slots,
     raw,
   };
@@ -174,6 +182,7 @@ const TOP_EXAMPLES: Record<string, string> = {
   contract: 'contract = "1"',
   git: '[git] auto_create = true',
   lifecycle: '[lifecycle] default_ttl = "7d"',
+  hooks: '[hooks] after_create = ["npm run migrate", "npm run seed"]',
 };
 
 function isTable(value: unknown): value is Record<string, unknown> {
