@@ -38,7 +38,7 @@ export { HOOK_NAMES, type HookName } from './hook-names.js';
 
 function hookList(when: string) {
   return z
-    .array(z.string().trim().min(1, 'must be a shell command, not an empty string'))
+    .array(z.string().trim().min(1))
     .default([])
     .meta({ description: `Shell commands run ${when}.`, examples: [['npm run migrate', 'npm run seed']] });
 }
