@@ -22,8 +22,9 @@ export interface AfterCreateOptions {
   rollback?: () => Promise<string[]>;
 }
 
-export async function runAfterCreate(engine: Engine, o: AfterCreateOptions): Promise<HookRun> {
-  if (engine.config.hooks.after_create.length === 0) return skippedHook('after_create', 'none configured');
+/** Undefined when no after_create is configured (results then carry no `hooks` field). */
+export async function runAfterCreate(engine: Engine, o: AfterCreateOptions): Promise<HookRun | undefined> {
+  if (engine.config.hooks.after_create.length === 0) return undefined;
   const refusal = o.noHooks ? '--no-hooks' : hookRefusal(engine, o.env);
   if (refusal) {
     engine.reporter.info(`not running after_create: ${refusal}`);

@@ -214,7 +214,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       status: 'ready',
       slots: slots.map((s) => s.config.id),
     });
-    return { env, parent, resumed, reused: false, resources, variables, hooks };
+    return { env, parent, resumed, reused: false, resources, variables, ...(hooks ? { hooks } : {}) };
   } finally {
     await lock.release();
   }

@@ -178,9 +178,9 @@ export function describeHookFailure(run: HookRun): { message: string; details: s
  * Run a hook for an environment whose operation is otherwise done (after_reset, after_switch): a
  * failure is recorded in the journal and thrown (exit 1), naming how to run it again.
  */
-export async function runAndRecord(engine: Engine, hook: HookName, target: HookTarget, skip?: string): Promise<HookRun> {
+export async function runAndRecord(engine: Engine, hook: HookName, target: HookTarget, skip?: string): Promise<HookRun | undefined> {
   const refusal = skip ?? hookRefusal(engine, target.env);
-  if (engine.config.hooks[hook].length === 0) return skippedHook(hook, 'none configured');
+  if (engine.config.hooks[hook].length === 0) return undefined;
   if (refusal) {
     engine.reporter.info(`not running ${hook}: ${refusal}`);
     return skippedHook(hook, refusal);

@@ -89,7 +89,7 @@ export async function deleteEnvironment(engine: Engine, env: string, options: { 
 
     // Under the shared-files lock, so a concurrent switch elsewhere is not undone (shared-files.ts).
     const switchedTo = await leaveDeleted(engine, env, config.defaultParent);
-    return { env, removed: targets.map((s) => s.config.id), kept, switchedTo, hooks };
+    return { env, removed: targets.map((s) => s.config.id), kept, switchedTo, ...(hooks ? { hooks } : {}) };
   } finally {
     await lock.release();
   }

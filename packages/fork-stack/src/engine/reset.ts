@@ -36,7 +36,7 @@ export interface ResetResult {
 export async function resetEnvironment(engine: Engine, env: string, from?: string, options: { noHooks?: boolean } = {}): Promise<ResetResult> {
   const { variables, ...result } = await resetLocked(engine, env, from);
   const hooks = await runAndRecord(engine, 'after_reset', { env, parent: result.parent, variables }, options.noHooks ? '--no-hooks' : undefined);
-  return { ...result, hooks };
+  return hooks ? { ...result, hooks } : result;
 }
 
 async function resetLocked(engine: Engine, env: string, from?: string): Promise<ResetResult & { variables: ResolvedVariables }> {

@@ -52,7 +52,7 @@ export async function run(cli: CliContext, env: string, flags: Flags<'create'>):
       switched,
       resources: result.resources,
       variables: Object.keys(result.variables.values),
-      hooks: result.hooks,
+      ...(result.hooks ? { hooks: result.hooks } : {}),
     },
     human: () => {
       if (result.reused) out.success(`${out.c.bold(env)} exists already: using it as it is (--reuse)`);

@@ -25,7 +25,7 @@ export async function run(cli: CliContext, hook: string, flags: Flags<'hooksRun'
 
 /** "✓ after_create: 2 commands in 3.1 s" — for every command that ran a hook. */
 export function reportHookRun(out: Output, run: HookRun | undefined): void {
-  if (!run || run.skipped === 'none configured') return;
+  if (!run) return;
   if (run.skipped) out.info(`  ${run.hook} not run (${run.skipped})`);
   else out.success(`${run.hook}: ${run.commands.length} command${run.commands.length === 1 ? '' : 's'} in ${(run.durationMs / 1000).toFixed(1)} s`);
 }
