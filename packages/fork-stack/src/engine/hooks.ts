@@ -17,6 +17,7 @@ import { OperationError } from '../core/errors.js';
 import { scrub } from '../core/scrub.js';
 import { readMeta, writeMeta, type HookState } from '../core/state.js';
 import type { Engine } from './context.js';
+import { runVariablesGuards } from './guards.js';
 import { isProtected } from './protect.js';
 import type { ResolvedVariables } from './variables.js';
 
@@ -185,6 +186,8 @@ export async function runAndRecord(engine: Engine, hook: HookName, target: HookT
     engine.reporter.info(`not running ${hook}: ${refusal}`);
     return skippedHook(hook, refusal);
   }
+  // The prod guard applies to the variables a hook receives (docs/hooks.md), whatever ran it before.
+  await runVariablesGuards(engine, target.variables);
   const run = await runHook(engine, hook, target);
   await recordHook(engine, target.env, run);
   if (!run.ok) {
