@@ -42,6 +42,7 @@ export default defineConfig({
         items: pages([
           { text: 'Overview and quick start', link: '/' },
           { text: 'Architecture', link: '/architecture' },
+          { text: 'Lifecycle hooks', link: '/hooks' },
           { text: 'Migrating from the templates', link: '/migrating' },
           { text: 'Reliability', link: '/reliability' },
         ]),

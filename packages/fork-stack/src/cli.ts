@@ -73,7 +73,9 @@ async function reportError(error: unknown, globals: GlobalOptions): Promise<numb
   const debug = process.env.FORK_STACK_DEBUG === '1';
   if (isForkStackError(error)) {
     out.error(error.message, error.details, error.hint);
-    if (out.machine) await out.data({ error: { message: error.message, exitCode: error.exitCode, details: error.details, hint: error.hint ?? null } });
+    // A failed lifecycle hook carries its run (each command's exit code and duration, engine/hooks.ts).
+    const hook = (error as { hookRun?: unknown }).hookRun;
+    if (out.machine) await out.data({ error: { message: error.message, exitCode: error.exitCode, details: error.details, hint: error.hint ?? null, ...(hook ? { hook } : {}) } });
     if (debug && error.cause) process.stderr.write(`${scrub(String((error.cause as Error).stack ?? error.cause))}\n`);
     const override = (error as { exitCodeOverride?: number }).exitCodeOverride;
     return override ?? error.exitCode;

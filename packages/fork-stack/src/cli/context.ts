@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Engine, Reporter } from '../engine/context.js';
 import { contractWarning } from '../core/contract.js';
 import { outputFormat } from './formats.js';
-import { Output } from './output.js';
+import { hookOutput, Output } from './output.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -50,7 +50,7 @@ export function cliContext(globals: GlobalOptions, signal: AbortSignal): CliCont
       const pinned = process.env.FORK_STACK_NOW ? new Date(process.env.FORK_STACK_NOW) : undefined;
       const now = pinned && !Number.isNaN(pinned.getTime()) ? () => pinned : undefined;
       return createEngine(config, {
-        reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m) },
+        reporter: reporter ?? { slot() {}, warn: (m) => out.warn(m), info: (m) => out.info(m), output: hookOutput(out) },
         signal,
         now,
         env: process.env,

@@ -127,3 +127,12 @@ export function age(iso: string | undefined, now = Date.now()): string {
 }
 
 export { formatBytes } from '../core/format.js';
+
+/**
+ * A hook's output line (already scrubbed by the engine), prefixed with the hook's name, on stderr also
+ * with --json (stdout stays the result; CI logs keep what a migration printed). On a terminal the
+ * spinner's line is cleared first; the spinner redraws below it.
+ */
+export function hookOutput(out: Output, spinning = false): (hook: string, line: string) => void {
+  return (hook, line) => out.stderr.write(`${spinning ? '\r\x1b[2K' : ''}${out.c.dim(`[${hook}]`)} ${line}\n`);
+}

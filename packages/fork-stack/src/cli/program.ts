@@ -10,7 +10,8 @@
  * their types from the declared flags. A layer of our own would re-implement what commander already does
  * and risk changing help text and parsing.
  */
-import { Command, Option } from '@commander-js/extra-typings';
+import { Argument, Command, Option } from '@commander-js/extra-typings';
+import { HOOK_NAMES } from '../core/hook-names.js';
 import { providerNames } from '../providers/registry.js';
 import type { Kind } from '../providers/types.js';
 import { cliContext, type CliContext, type GlobalOptions } from './context.js';
@@ -52,6 +53,7 @@ const declare = {
       .option('--reuse', 'if the environment already exists, use it as it is instead of failing (CI re-runs)')
       .option('--resume', 'finish an environment another checkout left half-made (its existing resources are adopted)')
       .addOption(new Option('--data <mode>', 'what data the new database gets, for this run: full, schema-only or masked ([database] data)').choices(['full', 'schema-only', 'masked'] as const))
+      .option('--no-hooks', 'do not run the after_create hook ([hooks] in fork-stack.toml)')
       .option('--terminate-connections', "end other sessions on the parent database when the provider needs it (PostgreSQL's CREATE DATABASE … TEMPLATE)")
       .addOption(new Option('--git-branch <branch>', 'record the git branch this environment follows').hideHelp())
       .addOption(new Option('--switch-if-on-branch <branch>', 'switch afterwards only if this git branch is still checked out (the git hook)').hideHelp()),
@@ -60,6 +62,7 @@ const declare = {
       .command('delete')
       .description('delete an environment and all its resources (never protected or root ones)')
       .argument('<env>')
+      .option('--no-hooks', 'do not run the before_delete hook')
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   env: (parent: Command) =>
     parent
@@ -80,6 +83,7 @@ const declare = {
       .description('make an environment a fresh fork of its parent again, keeping its name')
       .argument('<env>')
       .option('--from <parent>', 'parent to reset from (default: the one it was forked from)')
+      .option('--no-hooks', 'do not run the after_reset hook')
       .option('-y, --yes', 'do not ask for confirmation (required when not on a terminal)'),
   gc: (parent: Command) =>
     parent
@@ -95,6 +99,13 @@ const declare = {
       .command('prompt')
       .description('the current environment for shell prompts (fast; loud for protected environments)')
       .option('--color', 'colour a protected environment red'),
+  hooksRun: (parent: Command) =>
+    parent
+      .command('run')
+      .description('run one lifecycle hook now; after a failure it resumes from the command that failed')
+      .addArgument(new Argument('<hook>', 'the hook').choices(HOOK_NAMES))
+      .option('--env <env>', 'environment (default: the current one)')
+      .option('--all', 'run every command of the hook, not only from the one that failed'),
   secretsList: (parent: Command) =>
     parent
       .command('list')
@@ -191,7 +202,11 @@ export function buildProgram(hooks: ProgramHooks): Command {
 
   declare.prompt(program).action(async (flags) => (await import('./commands/prompt.js')).run(ctx(), flags));
 
-  const hook = program.command('hook').description('git-branch environments: switch (or create) the environment of each checked-out branch');
+  // `hook` (singular) is git's post-checkout hook; `hooks` are fork-stack's lifecycle hooks (docs/hooks.md).
+  const hooksCmd = program.command('hooks').description('lifecycle hooks from [hooks] in fork-stack.toml (migrations, seeds); not the git hook');
+  declare.hooksRun(hooksCmd).action(async (name, flags) => (await import('./commands/hooks.js')).run(ctx(), name, flags));
+
+  const hook = program.command('hook').description('git-branch environments: switch (or create) the environment of each checked-out branch (git\'s post-checkout hook; lifecycle hooks are "hooks")');
   hook
     .command('install')
     .description('install the post-checkout hook (an existing hook is kept and runs first)')

@@ -6,7 +6,7 @@
 import type { Reporter } from '../engine/context.js';
 import type { ProgressUpdate } from '../providers/types.js';
 import { OperationError, UsageError } from '../core/errors.js';
-import { formatBytes, type Output } from './output.js';
+import { formatBytes, hookOutput, type Output } from './output.js';
 import { startSpinner } from './spinner.js';
 
 export function interactive(out: Output, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -43,6 +43,7 @@ export async function progressReporter(out: Output, title: string): Promise<Prog
       },
       warn: (m) => out.warn(m),
       info: (m) => out.info(m),
+      output: hookOutput(out),
       stop() {},
     };
   }
@@ -66,6 +67,7 @@ export async function progressReporter(out: Output, title: string): Promise<Prog
     },
     warn: (m) => warnings.push(m),
     info: (m) => spin.message(`${title}  ${m}`),
+    output: hookOutput(out, true),
     stop(ok) {
       spin.stop(ok ? out.c.green('◇') : out.c.red('■'), render());
       for (const w of warnings) out.warn(w);

@@ -10,7 +10,7 @@ import { CONFIG_FILE, findUp, projectPaths, type ProjectPaths } from '../core/pr
 import { lookup, providerNames } from '../providers/registry.js';
 import { KINDS, type Kind, type ProviderSchemaModule } from '../providers/types.js';
 import { COMMON_EXAMPLES, commonSchemas } from './common.js';
-import { BUCKET_KEY_PATTERN, SECTION_KEYS, topLevelSchema, type TopLevelConfig } from '../core/config-schema.js';
+import { BUCKET_KEY_PATTERN, HOOK_NAMES, SECTION_KEYS, topLevelSchema, type HookName, type TopLevelConfig } from '../core/config-schema.js';
 
 export interface SlotConfig {
   /** "database", "storage.uploads", "secrets", "cache", "queue" */
@@ -34,6 +34,8 @@ export interface ProjectConfig {
   contract?: string;
   git: { mainBranches: string[]; mainEnv: string; autoCreate: boolean; parent: string; remote: string };
   lifecycle: { defaultTtl?: string; maxEnvs?: number };
+  /** [hooks]: shell commands per hook, in order (empty when none). */
+  hooks: Record<HookName, string[]>;
   slots: SlotConfig[];
   /** The parsed TOML, for extensions that read their own tables ([git], [lifecycle]). */
   raw: Record<string, unknown>;
@@ -98,7 +100,7 @@ export async function parseConfig(text: string, file: string): Promise<ProjectCo
     if (!(SECTION_KEYS as readonly string[]).includes(key)) topInput[key] = value;
   }
   const top = topLevelSchema.safeParse(topInput);
-  if (!top.success) problems.push(...formatIssues(top.error.issues, [], TOP_EXAMPLES, [...Object.keys(topLevelSchema.shape).filter((k) => k !== '$schema'), ...SECTION_KEYS]));
+  if (!top.success) problems.push(...formatIssues(top.error.issues, [], TOP_EXAMPLES, [...Object.keys(topLevelSchema.shape).filter((k) => k !== '$schema'), ...SECTION_KEYS], { hooks: HOOK_NAMES }));
 
   const slots: SlotConfig[] = [];
   for (const kind of KINDS) {
@@ -161,6 +163,12 @@ function buildConfig(file: string, top: TopLevelConfig, slots: SlotConfig[], raw
       remote: top.git?.remote ?? 'origin',
     },
     lifecycle: { defaultTtl: top.lifecycle?.default_ttl, maxEnvs: top.lifecycle?.max_envs },
+    hooks: {
+      after_create: top.hooks?.after_create ?? [],
+      after_reset: top.hooks?.after_reset ?? [],
+      before_delete: top.hooks?.before_delete ?? [],
+      after_switch: top.hooks?.after_switch ?? [],
+    },
     slots,
     raw,
   };
@@ -174,6 +182,7 @@ const TOP_EXAMPLES: Record<string, string> = {
   contract: 'contract = "1"',
   git: '[git] auto_create = true',
   lifecycle: '[lifecycle] default_ttl = "7d"',
+  hooks: '[hooks] after_create = ["npm run migrate", "npm run seed"]',
 };
 
 function isTable(value: unknown): value is Record<string, unknown> {
@@ -253,6 +262,7 @@ function describeInput(issue: z.core.$ZodIssue): string {
     return `must be ${article(issue.expected)}${received ? `, not ${article(received)}` : ''}`;
   }
   if (issue.code === 'too_big' && issue.origin === 'string') return `is too long (at most ${String(issue.maximum)} characters)`;
+  if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'must not be empty';
   if (issue.code === 'too_small' && issue.origin === 'string') return `is too short (at least ${String(issue.minimum)} characters)`;
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_format' && issue.format === 'regex') return issue.message.startsWith('Invalid') ? 'has an invalid format' : issue.message;
@@ -264,14 +274,16 @@ function article(type: string): string {
   return names[type] ?? type;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: string[], examples: Record<string, string>, knownKeys?: readonly string[]): string[] {
+/** `nestedKeys`: the keys of a sub-table (e.g. [hooks]), listed when one of its keys is unknown. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: string[], examples: Record<string, string>, knownKeys?: readonly string[], nestedKeys: Record<string, readonly string[]> = {}): string[] {
   const out: string[] = [];
   const table = prefix.length > 0 ? `[${prefix.join('.')}] ` : '';
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const where = [...issue.path.map(String), key].join('.');
-        const known = issue.path.length === 0 && knownKeys ? knownKeys : Object.keys(examples);
+        const nested = issue.path.length === 1 ? nestedKeys[String(issue.path[0])] : undefined;
+        const known = nested ?? (issue.path.length === 0 && knownKeys ? knownKeys : Object.keys(examples));
         out.push(`${table}${where}: unknown key${known.length ? `; known keys: ${known.join(', ')}` : ''}`);
       }
       continue;

@@ -34,6 +34,15 @@ export const nameOverrides = z
   .default({})
   .meta({ description: 'Explicit resource names for particular environments (typically the adopted root, e.g. prod).' });
 
+export { HOOK_NAMES, type HookName } from './hook-names.js';
+
+function hookList(when: string) {
+  return z
+    .array(z.string().trim().min(1))
+    .default([])
+    .meta({ description: `Shell commands run ${when}.`, examples: [['npm run migrate', 'npm run seed']] });
+}
+
 export const topLevelSchema = z.strictObject({
   $schema: z.string().optional(),
   project: z
@@ -77,6 +86,15 @@ export const topLevelSchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'Expiry and limits.' }),
+  hooks: z
+    .strictObject({
+      after_create: hookList('after every resource of a new environment is ready, before `create` reports success (migrations, seeds)'),
+      after_reset: hookList('after `reset` made the environment a fresh fork again'),
+      before_delete: hookList('before `delete` removes anything (exports, audits); a failure stops the delete'),
+      after_switch: hookList('after `switch` made an environment current'),
+    })
+    .optional()
+    .meta({ description: 'Shell commands run at points of an environment\'s life, in order, each like an npm script (see docs/hooks.md).' }),
   contract: z
     .string()
     .regex(/^\d+(\.\d+)?$/)

@@ -9,8 +9,21 @@ import { removeStaleTemps, writeFileAtomic, readFileIfExists } from './files/ato
 import { withFsErrors } from './files/os-error.js';
 import type { ProjectPaths } from './project.js';
 
-/** `resetting`: a reset started and did not finish; only `reset` finishes it (create refuses). */
-export type EnvStatus = 'creating' | 'ready' | 'deleting' | 'resetting';
+/**
+ * `resetting`: a reset started and did not finish; only `reset` finishes it (create refuses).
+ * `failed`: every resource was made but a hook failed and `--keep-partial` kept it (see `hooks`).
+ */
+export type EnvStatus = 'creating' | 'ready' | 'deleting' | 'resetting' | 'failed';
+
+/** The last run of one hook on an environment (docs/hooks.md): what `list`, `status` and resuming read. */
+export interface HookState {
+  state: 'succeeded' | 'failed';
+  /** When failed: the index of the command that failed, where a resumed run starts. */
+  failedIndex?: number;
+  failedCommand?: string;
+  exitCode?: number | null;
+  finishedAt: string;
+}
 
 export interface EnvMeta {
   name: string;
@@ -27,6 +40,8 @@ export interface EnvMeta {
   gitBranch?: string;
   /** The data mode the environment was created with when not "full" (create --data), so reset keeps it. */
   data?: 'schema-only' | 'masked';
+  /** Per hook name (after_create, …): how its last run ended. */
+  hooks?: Record<string, HookState>;
 }
 
 export async function readMeta(paths: ProjectPaths, env: string): Promise<EnvMeta | undefined> {

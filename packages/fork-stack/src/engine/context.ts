@@ -16,6 +16,8 @@ export interface Reporter {
   slot(slotId: string, event: { phase: 'start' | 'progress' | 'done' | 'failed'; message?: string; progress?: ProgressUpdate }): void;
   warn(message: string): void;
   info(message: string): void;
+  /** A line a hook printed, already scrubbed (engine/hooks.ts); without it, lines go to info. */
+  output?(hook: string, line: string, stream: 'stdout' | 'stderr'): void;
 }
 
 export const silentReporter: Reporter = { slot() {}, warn() {}, info() {} };

@@ -26,6 +26,8 @@ import { resolveVariables, type ResolvedVariables } from './variables.js';
 import { runVariablesGuards } from './switch.js';
 import { listEnvironments } from './list.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
+import { runAfterCreate } from './create-hooks.js';
+import type { HookRun } from './hooks.js';
 
 export interface CreateOptions {
   env: string;
@@ -44,6 +46,8 @@ export interface CreateOptions {
   resume?: boolean;
   /** Per-run provider choices (`--terminate-connections`), passed to every provider's fork in its request. */
   runOptions?: RunOptions;
+  /** --no-hooks: do not run after_create. */
+  noHooks?: boolean;
 }
 
 export interface CreateResult {
@@ -55,6 +59,8 @@ export interface CreateResult {
   reused: boolean;
   resources: Record<string, Resource>;
   variables: ResolvedVariables;
+  /** after_create's run (skipped with a reason when it did not run). */
+  hooks?: HookRun;
 }
 
 export async function createEnvironment(engine: Engine, options: CreateOptions): Promise<CreateResult> {
@@ -120,7 +126,9 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     }
     const resuming = meta?.status === 'creating' || meta?.status === 'deleting';
     const existingCount = targetFound.filter(Boolean).length;
-    if (!resuming && existingCount === slots.length) {
+    // Kept by --keep-partial after after_create failed: nothing to fork, resume the hook (docs/hooks.md).
+    const hooksOnly = meta?.status === 'failed' && existingCount === slots.length;
+    if (!resuming && !hooksOnly && existingCount === slots.length) {
       if (options.reuse) {
         const resources = Object.fromEntries(slots.map((s, i) => [s.config.id, targetFound[i] as Resource]));
         return reuseExisting(engine, env, meta?.parent ?? parent, slots, resources);
@@ -129,7 +137,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
         hint: `Use "fork-stack switch ${env}", pass --reuse to accept an existing one, or "fork-stack delete ${env}" first to start over.`,
       });
     }
-    if (resuming && meta?.parent && meta.parent !== parent) {
+    if ((resuming || hooksOnly) && meta?.parent && meta.parent !== parent) {
       throw new UsageError(`"${env}" is half-created from "${meta.parent}", not "${parent}"`, {
         hint: `Finish it with "fork-stack create ${env} --from ${meta.parent}", or remove it with "fork-stack delete ${env}".`,
       });
@@ -138,7 +146,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
     // teammate's create running right now, or one another checkout left half-made. Secrets kept on
     // delete (keep_on_delete) are expected to be there and are picked up.
     const unexpected = slots.filter((slot, i) => targetFound[i] && !(slot.config.kind === 'secrets' && (slot.config.common as SecretsCommon).keep_on_delete));
-    if (!resuming && unexpected.length > 0 && !options.resume) {
+    if (!resuming && !hooksOnly && unexpected.length > 0 && !options.resume) {
       throw new OperationError(`environment "${env}" already exists in part (${unexpected.map((s) => s.config.id).join(', ')}), and this checkout did not start it`, {
         hint: `Another checkout may be creating it right now. If it was left half-made, finish it with "fork-stack create ${env} --resume", or remove it with "fork-stack delete ${env}".`,
       });
@@ -165,7 +173,9 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
 
     const atFor = (slot: LoadedSlot) => (unableAt.includes(slot) ? undefined : options.at);
     const runId = randomUUID();
-    const resources = await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId, runOptions: options.runOptions, dataSpecs }, removable, options.keepPartial ?? false);
+    const resources = hooksOnly
+      ? Object.fromEntries(slots.map((s, i) => [s.config.id, targetFound[i] as Resource]))
+      : await forkAll(engine, slots, { env, parent, atFor, expiresAt, runId, runOptions: options.runOptions, dataSpecs }, removable, options.keepPartial ?? false);
 
     const claim = resuming ? undefined : claimSlot(slots, targetFound);
     const madeBy = claim && resources[claim.config.id]?.createdByRun;
@@ -192,6 +202,16 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       reporter.warn(`secret ${key} copied from "${parent}" is ignored: fork-stack sets ${key} for "${env}" itself`);
     }
     await runVariablesGuards(engine, variables);
+    const made = slots.filter((s) => removable.has(s.config.id) && !resources[s.config.id]?.adopted);
+    const hooks = await runAfterCreate(engine, {
+      env, parent, variables, noHooks: options.noHooks, keepPartial: options.keepPartial ?? false,
+      from: hooksOnly ? meta?.hooks?.after_create?.failedIndex : undefined,
+      rollback: made.length === 0 ? undefined : async () => {
+        const failures = await rollback(engine, made, env);
+        if (failures.length === 0) await removeMeta(config.paths, env);
+        return failures;
+      },
+    });
     await writeEnvFile(config.paths, variables);
     await writeMeta(config.paths, {
       ...(await readMeta(config.paths, env)),
@@ -201,7 +221,7 @@ export async function createEnvironment(engine: Engine, options: CreateOptions):
       status: 'ready',
       slots: slots.map((s) => s.config.id),
     });
-    return { env, parent, resumed, reused: false, resources, variables };
+    return { env, parent, resumed, reused: false, resources, variables, ...(hooks ? { hooks } : {}) };
   } finally {
     await lock.release();
   }

@@ -4,14 +4,15 @@
  * file) and marks creates that are still running or were interrupted.
  */
 import type { Resource } from '../providers/types.js';
-import { listMeta, type EnvMeta } from '../core/state.js';
+import { listMeta, type EnvMeta, type HookState } from '../core/state.js';
 import { onSlot } from './slot-calls.js';
 import type { Engine } from './context.js';
 import { currentEnv } from './current.js';
 import { earliest } from './find.js';
 import { isProtected } from './protect.js';
 
-export type EnvState = 'ready' | 'partial' | 'creating' | 'deleting' | 'resetting';
+/** `failed`: kept after its after_create hook failed (--keep-partial); `hooks` names the hook. */
+export type EnvState = 'ready' | 'partial' | 'creating' | 'deleting' | 'resetting' | 'failed';
 
 export interface EnvSummary {
   name: string;
@@ -22,6 +23,8 @@ export interface EnvSummary {
   parent?: string;
   createdAt?: string;
   expiresAt?: string;
+  /** Per hook name: how its last run on this environment ended (this checkout's journal). */
+  hooks?: Record<string, HookState>;
   /** Per slot id: the resource, or null when this environment has none there. */
   resources: Record<string, Resource | null>;
 }
@@ -70,6 +73,7 @@ export async function listEnvironments(engine: Engine): Promise<ListResult> {
     if (meta?.status === 'creating') state = 'creating';
     if (meta?.status === 'deleting') state = 'deleting';
     if (meta?.status === 'resetting') state = 'resetting';
+    if (meta?.status === 'failed') state = 'failed';
     const parent = meta?.parent ?? present.find((r) => r.parent)?.parent;
     const createdAt = meta?.createdAt ?? earliest(present, 'createdAt');
     return {
@@ -82,6 +86,7 @@ export async function listEnvironments(engine: Engine): Promise<ListResult> {
       createdAt,
       // The journal when this checkout made it; otherwise what the providers recorded (the earliest).
       expiresAt: meta?.expiresAt ?? earliest(present, 'expiresAt'),
+      hooks: meta?.hooks,
       resources,
     };
   });

@@ -17,6 +17,8 @@ import { findAll } from './find.js';
 import { assertNotProtected } from './protect.js';
 import { assertOwnResources } from './names.js';
 import { assertOwned } from './ownership.js';
+import { runAndRecord, skippedHook, type HookRun } from './hooks.js';
+import { resolveVariables } from './variables.js';
 
 export interface DeleteResult {
   env: string;
@@ -24,9 +26,11 @@ export interface DeleteResult {
   kept: string[];
   /** When the deleted environment was the current one, the environment selected instead. */
   switchedTo?: string;
+  /** before_delete's run (docs/hooks.md). */
+  hooks?: HookRun;
 }
 
-export async function deleteEnvironment(engine: Engine, env: string): Promise<DeleteResult> {
+export async function deleteEnvironment(engine: Engine, env: string, options: { noHooks?: boolean } = {}): Promise<DeleteResult> {
   const { config } = engine;
   assertEnvName(env);
   assertNotProtected(config, env, 'deleted');
@@ -37,6 +41,7 @@ export async function deleteEnvironment(engine: Engine, env: string): Promise<De
   }
   const slots = await engine.slots();
   assertOwnResources(slots, env, [...config.protected, ...config.roots, 'prod'], 'delete');
+  const hooks = await beforeDelete(engine, env, options.noHooks);
   const lock = await acquireLock(config.paths.locksDir, env, `delete ${env}`);
   try {
     const [found, meta] = await Promise.all([findAll(slots, env), readMeta(config.paths, env)]);
@@ -84,8 +89,30 @@ export async function deleteEnvironment(engine: Engine, env: string): Promise<De
 
     // Under the shared-files lock, so a concurrent switch elsewhere is not undone (shared-files.ts).
     const switchedTo = await leaveDeleted(engine, env, config.defaultParent);
-    return { env, removed: targets.map((s) => s.config.id), kept, switchedTo };
+    return { env, removed: targets.map((s) => s.config.id), kept, switchedTo, ...(hooks ? { hooks } : {}) };
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * before_delete runs before the lock is taken (a hook may run fork-stack itself) and before anything is
+ * removed; its failure stops the delete. An environment whose variables cannot be read (half made,
+ * already half deleted) is deleted without it, with a warning.
+ */
+async function beforeDelete(engine: Engine, env: string, noHooks?: boolean): Promise<HookRun | undefined> {
+  if (engine.config.hooks.before_delete.length === 0) return undefined;
+  if (noHooks) {
+    engine.reporter.info('not running before_delete: --no-hooks');
+    return skippedHook('before_delete', '--no-hooks');
+  }
+  let variables;
+  try {
+    variables = await resolveVariables(engine, env);
+  } catch (error) {
+    engine.reporter.warn(`not running before_delete: the variables of "${env}" cannot be read (${(error as Error).message})`);
+    return undefined;
+  }
+  const meta = await readMeta(engine.config.paths, env);
+  return runAndRecord(engine, 'before_delete', { env, parent: meta?.parent, variables });
 }

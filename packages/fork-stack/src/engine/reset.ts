@@ -20,17 +20,27 @@ import { assertNotProtected } from './protect.js';
 import { assertOwnResources } from './names.js';
 import { assertOwned } from './ownership.js';
 import { refreshEnvLocal } from './shared-files.js';
-import { resolveVariables } from './variables.js';
+import { resolveVariables, type ResolvedVariables } from './variables.js';
 import { resolveDataSpecs } from './data-mode.js';
+import { runAndRecord, type HookRun } from './hooks.js';
 
 export interface ResetResult {
   env: string;
   parent: string;
   native: string[];
   refork: string[];
+  /** after_reset's run (docs/hooks.md). */
+  hooks?: HookRun;
 }
 
-export async function resetEnvironment(engine: Engine, env: string, from?: string): Promise<ResetResult> {
+/** Resets, then runs after_reset once the lock is released (a hook may run fork-stack itself). */
+export async function resetEnvironment(engine: Engine, env: string, from?: string, options: { noHooks?: boolean } = {}): Promise<ResetResult> {
+  const { variables, ...result } = await resetLocked(engine, env, from);
+  const hooks = await runAndRecord(engine, 'after_reset', { env, parent: result.parent, variables }, options.noHooks ? '--no-hooks' : undefined);
+  return hooks ? { ...result, hooks } : result;
+}
+
+async function resetLocked(engine: Engine, env: string, from?: string): Promise<ResetResult & { variables: ResolvedVariables }> {
   const { config } = engine;
   assertEnvName(env);
   assertNotProtected(config, env, 'reset');
@@ -92,7 +102,7 @@ export async function resetEnvironment(engine: Engine, env: string, from?: strin
     await writeEnvFile(config.paths, resolved);
     await refreshEnvLocal(engine, env, resolved.values, `reset ${env}`);
     await writeMeta(config.paths, { ...(await readMeta(config.paths, env)), name: env, parent, createdAt: engine.now().toISOString(), status: 'ready' });
-    return { env, parent, native, refork };
+    return { env, parent, native, refork, variables: resolved };
   } finally {
     await lock.release();
   }

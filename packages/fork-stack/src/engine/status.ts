@@ -24,7 +24,7 @@ export async function environmentStatus(engine: Engine, env: string): Promise<St
   }
   const present = found.filter((r): r is Resource => r !== undefined);
   let state: StatusResult['state'] = present.length === slots.length && present.every((r) => r.state === 'ready') ? 'ready' : 'partial';
-  if (meta?.status === 'creating' || meta?.status === 'deleting' || meta?.status === 'resetting') state = meta.status;
+  if (meta?.status === 'creating' || meta?.status === 'deleting' || meta?.status === 'resetting' || meta?.status === 'failed') state = meta.status;
   return {
     name: env,
     state,
@@ -35,6 +35,7 @@ export async function environmentStatus(engine: Engine, env: string): Promise<St
     createdAt: meta?.createdAt ?? earliest(present, 'createdAt'),
     // The journal when this checkout made it; otherwise what the providers recorded.
     expiresAt: meta?.expiresAt ?? earliest(present, 'expiresAt'),
+    hooks: meta?.hooks,
     resources: slots.map((slot, i) => ({
       slot: slot.config.id,
       provider: slot.provider.name,

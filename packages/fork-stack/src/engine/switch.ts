@@ -13,6 +13,8 @@ import { withLocks } from './exclusive.js';
 import { findAll, missingSlots } from './find.js';
 import { makeCurrent } from './shared-files.js';
 import { resolveVariables, type ResolvedVariables } from './variables.js';
+import { runAndRecord, type HookRun } from './hooks.js';
+import { readMeta } from '../core/state.js';
 
 export { runVariablesGuards, type VariablesGuard } from './guards.js';
 
@@ -20,6 +22,8 @@ export interface SwitchResult {
   env: string;
   variables: ResolvedVariables;
   envLocal: EnvLocalResult;
+  /** after_switch's run (docs/hooks.md). */
+  hooks?: HookRun;
 }
 
 
@@ -45,9 +49,9 @@ export async function assertEnvExists(engine: Engine, env: string): Promise<void
  * finished first and the environment no longer exists, or the switch finishes first), and the
  * shared-files lock around `.env.local` and `.current-env` (shared-files.ts).
  */
-export async function switchEnvironment(engine: Engine, env: string): Promise<SwitchResult> {
+export async function switchEnvironment(engine: Engine, env: string, options: { noHooks?: boolean } = {}): Promise<SwitchResult> {
   assertEnvName(env);
-  return withLocks(engine, [env], `switch ${env}`, async () => {
+  const result = await withLocks(engine, [env], `switch ${env}`, async () => {
     await assertEnvExists(engine, env);
     const variables = await resolveVariables(engine, env);
     await runVariablesGuards(engine, variables);
@@ -55,6 +59,11 @@ export async function switchEnvironment(engine: Engine, env: string): Promise<Sw
     const envLocal = await makeCurrent(engine, env, variables.values);
     return { env, variables, envLocal };
   });
+  // After the locks are released: a hook may run fork-stack itself.
+  if (engine.config.hooks.after_switch.length === 0) return result;
+  const parent = (await readMeta(engine.config.paths, env))?.parent;
+  const hooks = await runAndRecord(engine, 'after_switch', { env, parent, variables: result.variables }, options.noHooks ? '--no-hooks' : undefined);
+  return { ...result, hooks };
 }
 
 /**

@@ -40,6 +40,21 @@ describe('config', () => {
     expect(all).toMatch(/\[secrets\] provider: is required; one of "dotenv"/);
   });
 
+  it('[hooks] are lists of shell commands; defaults are empty lists', async () => {
+    const none = await parseConfig('project = "app"\n[database]\nprovider = "sqlite"\n', '/tmp/p/fork-stack.toml');
+    expect(none.hooks).toEqual({ after_create: [], after_reset: [], before_delete: [], after_switch: [] });
+    const some = await parseConfig('project = "app"\n[database]\nprovider = "sqlite"\n[hooks]\nafter_create = ["npm run migrate", "npm run seed"]\n', '/tmp/p/fork-stack.toml');
+    expect(some.hooks.after_create).toEqual(['npm run migrate', 'npm run seed']);
+  });
+
+  it('a hook given as a string, an empty command or an unknown hook name is a config error naming the hook keys', async () => {
+    const error = await problems('project = "app"\n[database]\nprovider = "sqlite"\n[hooks]\nafter_create = "npm run migrate"\nafter_reset = [""]\nafter_deploy = ["x"]\n');
+    const all = error.details.join('\n');
+    expect(all).toMatch(/^hooks\.after_create: must be a list, not a string\. Example: \[hooks\] after_create = \["npm run migrate", "npm run seed"\]/m);
+    expect(all).toMatch(/^hooks\.after_reset\.0: must not be empty/m);
+    expect(all).toMatch(/^hooks\.after_deploy: unknown key; known keys: after_create, after_reset, before_delete, after_switch$/m);
+  });
+
   it('requires project', async () => {
     const error = await problems('[database]\nprovider = "sqlite"\n');
     expect(error.details.join('\n')).toMatch(/project: is required. Example: project = "myapp"/);

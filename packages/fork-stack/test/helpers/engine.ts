@@ -47,6 +47,7 @@ export function memoryEngine(
     roots: ['dev'],
     git: { mainBranches: ['main', 'master'], mainEnv: 'dev', autoCreate: false, parent: 'dev', remote: 'origin' },
     lifecycle: {},
+    hooks: { after_create: [], after_reset: [], before_delete: [], after_switch: [] },
     slots: slotConfigs,
     raw: {},
     ...overrides,

@@ -61,6 +61,7 @@ function engineFor(provider: Provider<unknown>, ctx: ProviderContext<unknown>, p
     roots: [...new Set([...ctx.roots, parent])],
     git: { mainBranches: ['main'], mainEnv: parent, autoCreate: false, parent, remote: 'origin' },
     lifecycle: {},
+    hooks: { after_create: [], after_reset: [], before_delete: [], after_switch: [] },
     slots: [
       {
         id: ctx.slot,

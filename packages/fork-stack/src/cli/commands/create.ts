@@ -7,6 +7,7 @@ import type { CliContext } from '../context.js';
 import type { Flags } from '../program.js';
 import { progressReporter } from '../ui.js';
 import { reportEnvLocal } from './switch.js';
+import { reportHookRun } from './hooks.js';
 
 export function parseTime(value: string, flag: string): Date {
   const ms = Date.parse(value);
@@ -24,7 +25,7 @@ export async function run(cli: CliContext, env: string, flags: Flags<'create'>):
   const engine = await cli.engine(reporter);
   let result;
   try {
-    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume, runOptions: { terminateConnections: flags.terminateConnections, data: flags.data } });
+    result = await createEnvironment(engine, { env, from: flags.from, at, atBestEffort: flags.atBestEffort, ttlMs, keepPartial: flags.keepPartial, gitBranch: flags.gitBranch, reuse: flags.reuse, resume: flags.resume, runOptions: { terminateConnections: flags.terminateConnections, data: flags.data }, noHooks: !flags.hooks });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);
@@ -51,10 +52,12 @@ export async function run(cli: CliContext, env: string, flags: Flags<'create'>):
       switched,
       resources: result.resources,
       variables: Object.keys(result.variables.values),
+      ...(result.hooks ? { hooks: result.hooks } : {}),
     },
     human: () => {
       if (result.reused) out.success(`${out.c.bold(env)} exists already: using it as it is (--reuse)`);
       else out.success(`created ${out.c.bold(env)} from ${result.parent}${result.resumed ? ' (finished an interrupted create)' : ''}`);
+      reportHookRun(out, result.hooks);
       if (switched) out.success(`switched to ${env}`);
       else if (notSwitched) out.info(notSwitched);
       else out.info(`  next: fork-stack switch ${env}`);

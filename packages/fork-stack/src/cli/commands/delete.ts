@@ -16,7 +16,7 @@ export async function run(cli: CliContext, env: string, flags: Flags<'delete'>):
   }
   let result;
   try {
-    result = await deleteEnvironment(engine, env);
+    result = await deleteEnvironment(engine, env, { noHooks: !flags.hooks });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);

@@ -8,6 +8,7 @@ import type { CliContext } from '../context.js';
 import type { Flags } from '../program.js';
 import { formatBytes } from '../output.js';
 import { confirm, progressReporter } from '../ui.js';
+import { reportHookRun } from './hooks.js';
 
 export async function reset(cli: CliContext, env: string, flags: Flags<'reset'>): Promise<void> {
   const reporter = await progressReporter(cli.out, `resetting ${env}`);
@@ -18,7 +19,7 @@ export async function reset(cli: CliContext, env: string, flags: Flags<'reset'>)
   }
   let result;
   try {
-    result = await resetEnvironment(engine, env, flags.from);
+    result = await resetEnvironment(engine, env, flags.from, { noHooks: !flags.hooks });
     reporter.stop(true);
   } catch (error) {
     reporter.stop(false);
@@ -26,7 +27,10 @@ export async function reset(cli: CliContext, env: string, flags: Flags<'reset'>)
   }
   await cli.out.result({
     data: result,
-    human: (r) => cli.out.success(`reset ${env} from ${r.parent}${r.native.length ? ` (native: ${r.native.join(', ')})` : ''}`),
+    human: (r) => {
+      cli.out.success(`reset ${env} from ${r.parent}${r.native.length ? ` (native: ${r.native.join(', ')})` : ''}`);
+      reportHookRun(cli.out, r.hooks);
+    },
   });
 }
 

@@ -16,6 +16,9 @@ function describe(out: Output, status: StatusResult): void {
   out.line(`  parent   ${status.parent ?? '—'}`);
   out.line(`  created  ${status.createdAt ? `${status.createdAt} (${age(status.createdAt)} ago)` : '—'}`);
   if (status.expiresAt) out.line(`  expires  ${status.expiresAt}`);
+  for (const [hook, h] of Object.entries(status.hooks ?? {})) {
+    out.line(`  hook     ${hook} ${h.state === 'failed' ? out.co.red('failed') : 'succeeded'}${h.failedCommand ? ` at \`${h.failedCommand}\` (exit ${h.exitCode ?? 'none'})` : ''}`);
+  }
   out.line('');
   out.table(
     ['RESOURCE', 'PROVIDER', 'NAME', 'STATE', 'DETAILS'],

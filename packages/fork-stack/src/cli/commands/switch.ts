@@ -30,7 +30,7 @@ export async function run(cli: CliContext, env: string): Promise<void> {
   const result = await switchEnvironment(engine, env);
   reportEnvLocal(cli, result.envLocal);
   await cli.out.result({
-    data: { env, variables: Object.keys(result.variables.values) },
+    data: { env, variables: Object.keys(result.variables.values), ...(result.hooks ? { hooks: result.hooks } : {}) },
     human: () => cli.out.success(`switched to ${cli.out.c.bold(env)} (.current-env, .env.local, .fork-stack/envs/${env}.env)`),
   });
 }
