@@ -55,7 +55,7 @@ describe('CI', () => {
     try {
       const result = project.run(['list']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/\[database\] paht: unknown key; known keys: provider, path, names, busy_timeout_ms/);
+      expect(result.stderr).toMatch(/\[database\] paht: unknown key; known keys: provider, data, mask, path, names, busy_timeout_ms/);
     } finally {
       writeFileSync(file, saved);
     }
