@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { ForkStackError } from '../../src/core/errors.js';
+import { caught } from '../helpers/caught.js';
 import { createEngine, silentReporter, type LoadedSlot, type Reporter } from '../../src/engine/context.js';
 import { createEnvironment } from '../../src/engine/create.js';
 import { resetEnvironment } from '../../src/engine/reset.js';
@@ -103,15 +103,6 @@ const postgres: Backend = {
     return JSON.stringify(rows);
   },
 };
-
-async function caught(promise: Promise<unknown>): Promise<ForkStackError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ForkStackError;
-  }
-  throw new Error('expected a rejection');
-}
 
 let counter = 0;
 const roots: string[] = [];

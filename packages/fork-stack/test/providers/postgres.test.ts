@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForkStackError } from '../../src/core/errors.js';
+import { caught } from '../helpers/caught.js';
 import { provider } from '../../src/providers/database/postgres.js';
 import { schema, type PostgresOptions } from '../../src/providers/database/postgres.schema.js';
 import { stagingName } from '../../src/providers/database/postgres/naming.js';
@@ -63,15 +63,6 @@ async function bodies(url: string): Promise<string[]> {
 
 async function databaseExists(name: string): Promise<boolean> {
   return (await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length > 0;
-}
-
-async function caught(promise: Promise<unknown>): Promise<ForkStackError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ForkStackError;
-  }
-  throw new Error('expected a rejection');
 }
 
 if (binaries) {
